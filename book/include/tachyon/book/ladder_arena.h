@@ -1,0 +1,54 @@
+// Preallocated arena of sorted-ladder chunks in power-of-two size classes.
+// Owned by one BookShard's core; not thread-safe.
+//
+// Every book side keeps its levels in one contiguous sorted array (see PriceLadder).
+// Arrays grow by doubling into a chunk of the next class; freed chunks go to a free
+// list per class, and a class with no free chunk and no bump space splits a larger
+// free chunk. Nothing here touches the heap after construction.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+
+namespace tachyon::book {
+
+// One ladder slot: the level's sort key (price for bids, -price for asks, so the best
+// level is always the largest key, at the back) and its LevelPool index.
+struct LadderEntry {
+  int64_t key;
+  uint32_t level;
+  uint32_t pad_;
+};
+static_assert(sizeof(LadderEntry) == 16);
+
+class LadderArena {
+ public:
+  static constexpr unsigned kMinShift = 4;  // smallest chunk: 16 entries
+  static constexpr unsigned kClasses = 28;  // up to 2^31 entries
+
+  static constexpr uint32_t chunk_entries(unsigned cls) noexcept { return uint32_t{1} << (kMinShift + cls); }
+
+  // Reserves capacity_entries entries from mr. Not on the hot path.
+  LadderArena(std::size_t capacity_entries, std::pmr::memory_resource* mr);
+  ~LadderArena();
+  LadderArena(const LadderArena&) = delete;
+  LadderArena& operator=(const LadderArena&) = delete;
+
+  // Returns a chunk of class cls, or nullptr when the arena is exhausted.
+  LadderEntry* allocate(unsigned cls) noexcept;
+  // Returns a chunk to its class's free list.
+  void release(LadderEntry* chunk, unsigned cls) noexcept;
+
+  std::size_t bytes() const noexcept { return capacity_ * sizeof(LadderEntry); }
+
+ private:
+  LadderEntry* base_;
+  std::size_t capacity_;
+  std::size_t bump_ = 0;
+  std::array<LadderEntry*, kClasses> free_{};  // chunk free lists, linked through key
+  std::pmr::memory_resource* mr_;
+};
+
+}  // namespace tachyon::book

@@ -1,0 +1,111 @@
+// Open-addressing hash index from OrderId to OrderPool slot, for arbitrary 64-bit ids.
+// Owned by one BookShard's core; not thread-safe.
+//
+// Linear probing with 8-byte entries {slot, tag}; the tag is the low 32 bits of the
+// hash, so the home bucket is recomputable from the entry alone and deletion can use
+// backward shifting (no tombstones, so a cancel-heavy flow never degrades probes).
+// The table holds at least twice the pool capacity, so the load stays <= 0.5.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+
+#include "tachyon/book/order_pool.h"
+#include "tachyon/book/types.h"
+
+namespace tachyon::book {
+
+class OrderIndex {
+ public:
+  struct Entry {
+    uint32_t slot;  // kNil when empty
+    uint32_t tag;   // low 32 bits of the id's hash
+  };
+  static_assert(sizeof(Entry) == 8);
+
+  OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr);
+  ~OrderIndex();
+  OrderIndex(const OrderIndex&) = delete;
+  OrderIndex& operator=(const OrderIndex&) = delete;
+
+  // Returns the table position of id, or npos. Expected O(1), hot path.
+  static constexpr std::size_t npos = SIZE_MAX;
+  std::size_t find_pos(OrderId id) const noexcept {
+    const uint32_t tag = tag_of(id);
+    std::size_t p = tag & mask_;
+    for (;;) {
+      const Entry e = table_[p];
+      if (e.slot == kNil) return npos;
+      if (e.tag == tag && orders_[e.slot].id == id) return p;
+      p = (p + 1) & mask_;
+    }
+  }
+  // Returns the pool slot of id, or kNil. Expected O(1), hot path.
+  uint32_t find(OrderId id) const noexcept {
+    const std::size_t p = find_pos(id);
+    return p == npos ? kNil : table_[p].slot;
+  }
+  uint32_t slot_at(std::size_t pos) const noexcept { return table_[pos].slot; }
+
+  // Inserts id -> slot. Precondition: id absent and the pool slot already holds id.
+  void insert(OrderId id, uint32_t slot) noexcept {
+    const uint32_t tag = tag_of(id);
+    std::size_t p = tag & mask_;
+    while (table_[p].slot != kNil) p = (p + 1) & mask_;
+    table_[p] = Entry{slot, tag};
+  }
+
+  // Removes the entry at pos (from find_pos), shifting later entries of the probe run
+  // back so lookups never cross a hole. Hot path.
+  void erase_at(std::size_t pos) noexcept {
+    std::size_t hole = pos;
+    std::size_t j = pos;
+    for (;;) {
+      j = (j + 1) & mask_;
+      const Entry e = table_[j];
+      if (e.slot == kNil) break;
+      const std::size_t home = e.tag & mask_;
+      // e may move into the hole unless its home lies cyclically in (hole, j].
+      if (((j - home) & mask_) >= ((j - hole) & mask_)) {
+        table_[hole] = e;
+        hole = j;
+      }
+    }
+    table_[hole].slot = kNil;
+  }
+
+  // Retargets the entry at pos to a new slot (same id). O(1).
+  void set_slot(std::size_t pos, uint32_t slot) noexcept { table_[pos].slot = slot; }
+
+  // Prefetches id's home bucket; for the batch pipeline.
+  void prefetch(OrderId id) const noexcept { __builtin_prefetch(&table_[tag_of(id) & mask_]); }
+  // Prefetches the pool record the home bucket points at, if its tag matches. Reads the
+  // bucket, so call it a few messages after prefetch().
+  void prefetch_record(OrderId id) const noexcept {
+    const uint32_t tag = tag_of(id);
+    const Entry e = table_[tag & mask_];
+    if (e.slot != kNil && e.tag == tag) __builtin_prefetch(&orders_[e.slot]);
+  }
+
+  std::size_t buckets() const noexcept { return mask_ + 1; }
+  std::size_t bytes() const noexcept { return buckets() * sizeof(Entry); }
+
+ private:
+  uint32_t tag_of(OrderId id) const noexcept {
+    // splitmix64 finaliser over the seeded id: full avalanche for any id pattern.
+    uint64_t h = id.value ^ seed_;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return static_cast<uint32_t>(h);
+  }
+
+  Entry* table_;
+  std::size_t mask_;
+  uint64_t seed_;
+  const Order* orders_;
+  std::pmr::memory_resource* mr_;
+};
+
+}  // namespace tachyon::book
