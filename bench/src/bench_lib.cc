@@ -1,0 +1,2 @@
+// Anchor translation unit for the workload-generator library while it arrives.
+namespace tachyon::bench {}

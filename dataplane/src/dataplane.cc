@@ -1,0 +1,2 @@
+// Anchor translation unit for the dataplane library while its parts arrive.
+namespace tachyon::dataplane {}
