@@ -1,2 +1,0 @@
-// Anchor translation unit for the dataplane library while its parts arrive.
-namespace tachyon::dataplane {}
