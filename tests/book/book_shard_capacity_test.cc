@@ -1,0 +1,134 @@
+// Unit tests of BookShard's capacity rules: PoolExhausted when the order pool or the
+// level pool is full, checked up front for every resting order type and for moves
+// (modify, replace), and UnknownSymbol past the configured books.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "shard_fixture.h"
+
+namespace tachyon::book::test {
+namespace {
+
+using OT = OrderType;
+
+BookConfig tiny(uint32_t orders, uint32_t levels, uint32_t symbols = 1) {
+  BookConfig c;
+  c.max_orders = orders;
+  c.max_levels = levels;
+  c.max_symbols = symbols;
+  c.min_price = Price{-1000};
+  c.max_price = Price{1000};
+  c.max_qty = Qty{1000};
+  return c;
+}
+
+TEST_F(ShardTest, OrderPoolFullRejectsRestingTypesOnly) {
+  reset(tiny(2, 8));
+  rest(1, OrderId{1}, kSell, Price{10}, Qty{5});
+  rest(2, OrderId{2}, kSell, Price{10}, Qty{5});
+  EXPECT_EQ(add(3, OrderId{3}, kSell, Price{10}, Qty{1}),
+            (Events{rejected(3, kSym0, OrderId{3}, kSell, Price{10}, Qty{1}, OT::kLimit, RejectReason::kPoolExhausted)}));
+  // Capacity is checked before the cross check, and even an order that would fill
+  // completely (needing no slot) is rejected: an accepted order can always rest.
+  EXPECT_EQ(add(4, OrderId{4}, kBuy, Price{10}, Qty{1}, OT::kPostOnly).at(0).reject_reason(),
+            RejectReason::kPoolExhausted);
+  EXPECT_EQ(add(5, OrderId{5}, kBuy, Price{10}, Qty{1}, OT::kLimit).at(0).reject_reason(),
+            RejectReason::kPoolExhausted);
+  EXPECT_EQ(insert(6, OrderId{6}, kBuy, Price{1}, Qty{1}),
+            (Events{rejected(6, kSym0, OrderId{6}, kBuy, Price{1}, Qty{1}, OT::kLimit, RejectReason::kPoolExhausted)}));
+  // Non-resting types need no slot.
+  EXPECT_EQ(add(7, OrderId{7}, kBuy, Price{10}, Qty{1}, OT::kIoc).size(), 2u);
+  EXPECT_EQ(add(8, OrderId{8}, kBuy, Price{10}, Qty{1}, OT::kFok).size(), 2u);
+  EXPECT_EQ(add(9, OrderId{9}, kBuy, Price{0}, Qty{1}, OT::kMarket).size(), 2u);
+  // Modify and replace reuse the order's slot.
+  EXPECT_EQ(modify(10, OrderId{1}, Price{10}, Qty{9}).at(0).kind, EventKind::kModified);
+  EXPECT_EQ(replace(11, OrderId{1}, OrderId{11}, Price{10}, Qty{9}).size(), 2u);
+  // A freed slot can be used again.
+  ASSERT_EQ(cancel(12, OrderId{2}).size(), 1u);
+  rest(13, OrderId{13}, kSell, Price{11}, Qty{1});
+  EXPECT_EQ(shard_->live_orders(), 2u);
+}
+
+TEST_F(ShardTest, LevelPoolFullRejectsOnlyNewPricesOnTheOrdersSide) {
+  reset(tiny(16, 2));
+  rest(1, OrderId{1}, kBuy, Price{10}, Qty{5});
+  rest(2, OrderId{2}, kSell, Price{20}, Qty{5});
+  EXPECT_EQ(add(3, OrderId{3}, kBuy, Price{11}, Qty{1}),
+            (Events{rejected(3, kSym0, OrderId{3}, kBuy, Price{11}, Qty{1}, OT::kLimit, RejectReason::kPoolExhausted)}));
+  EXPECT_EQ(insert(4, OrderId{4}, kSell, Price{21}, Qty{1}).at(0).reject_reason(), RejectReason::kPoolExhausted);
+  // A level on the other side does not count, even when the order would fill there.
+  EXPECT_EQ(add(5, OrderId{5}, kBuy, Price{20}, Qty{1}).at(0).reject_reason(), RejectReason::kPoolExhausted);
+  // Existing prices take more orders.
+  rest(6, OrderId{6}, kBuy, Price{10}, Qty{1});
+  EXPECT_EQ(insert(7, OrderId{7}, kSell, Price{20}, Qty{1}).size(), 1u);
+  // IOC needs no level.
+  EXPECT_EQ(add(8, OrderId{8}, kBuy, Price{20}, Qty{1}, OT::kIoc).size(), 2u);
+  // A level freed by matching is available again.
+  EXPECT_EQ(add(9, OrderId{9}, kBuy, Price{0}, Qty{100}, OT::kMarket).size(), 4u);  // sweeps the asks
+  EXPECT_EQ(shard_->live_levels(), 1u);
+  rest(10, OrderId{10}, kBuy, Price{12}, Qty{1});
+  EXPECT_EQ(shard_->live_levels(), 2u);
+}
+
+TEST_F(ShardTest, ModifyWithTheLevelPoolFull) {
+  reset(tiny(16, 2));
+  rest(1, OrderId{1}, kBuy, Price{10}, Qty{5});
+  rest(2, OrderId{2}, kBuy, Price{10}, Qty{5});
+  rest(3, OrderId{3}, kBuy, Price{8}, Qty{5});
+  // Order 1 shares its level: no level for a new price.
+  EXPECT_EQ(modify(4, OrderId{1}, Price{9}, Qty{5}),
+            (Events{rejected(4, kSym0, OrderId{1}, kBuy, Price{9}, Qty{5}, OT::kLimit, RejectReason::kPoolExhausted)}));
+  // Moving to an existing level is fine, as is a qty increase in place.
+  EXPECT_EQ(modify(5, OrderId{1}, Price{8}, Qty{5}).at(0).modify_kind(), ModifyKind::kLostPriority);
+  EXPECT_EQ(modify(6, OrderId{2}, Price{10}, Qty{6}).at(0).modify_kind(), ModifyKind::kLostPriority);
+  // Order 2 is now alone at 10: its own level is freed by the move.
+  EXPECT_EQ(modify(7, OrderId{2}, Price{9}, Qty{6}).at(0).modify_kind(), ModifyKind::kLostPriority);
+  EXPECT_EQ(l3(), (std::vector<L3Entry>{{kBuy, Price{9}, OrderId{2}, Qty{6}},
+                                        {kBuy, Price{8}, OrderId{3}, Qty{5}},
+                                        {kBuy, Price{8}, OrderId{1}, Qty{5}}}));
+  EXPECT_EQ(shard_->live_levels(), 2u);
+}
+
+TEST_F(ShardTest, ReplaceWithTheLevelPoolFull) {
+  reset(tiny(16, 2));
+  ASSERT_EQ(insert(1, OrderId{1}, kSell, Price{10}, Qty{5}).size(), 1u);
+  ASSERT_EQ(insert(2, OrderId{2}, kSell, Price{10}, Qty{5}).size(), 1u);
+  ASSERT_EQ(insert(3, OrderId{3}, kSell, Price{12}, Qty{5}).size(), 1u);
+  EXPECT_EQ(replace(4, OrderId{1}, OrderId{4}, Price{11}, Qty{5}),
+            (Events{rejected(4, kSym0, OrderId{4}, kSell, Price{11}, Qty{5}, OT::kLimit, RejectReason::kPoolExhausted)}));
+  EXPECT_EQ(replace(5, OrderId{3}, OrderId{5}, Price{11}, Qty{5}).size(), 2u);  // alone: frees its level
+  EXPECT_EQ(replace(6, OrderId{1}, OrderId{6}, Price{11}, Qty{5}).size(), 2u);  // existing level
+  EXPECT_EQ(l3(), (std::vector<L3Entry>{{kSell, Price{10}, OrderId{2}, Qty{5}},
+                                        {kSell, Price{11}, OrderId{5}, Qty{5}},
+                                        {kSell, Price{11}, OrderId{6}, Qty{5}}}));
+}
+
+TEST_F(ShardTest, SingleSlotPools) {
+  reset(tiny(1, 1));
+  rest(1, OrderId{1}, kBuy, Price{10}, Qty{5});
+  EXPECT_EQ(add(2, OrderId{2}, kBuy, Price{10}, Qty{1}).at(0).reject_reason(), RejectReason::kPoolExhausted);
+  EXPECT_EQ(modify(3, OrderId{1}, Price{-10}, Qty{7}).at(0).kind, EventKind::kModified);
+  EXPECT_EQ(add(4, OrderId{4}, kSell, Price{-10}, Qty{7}, OT::kFok).size(), 2u);  // accepted, fills it
+  EXPECT_EQ(shard_->live_orders(), 0u);
+  EXPECT_EQ(shard_->live_levels(), 0u);
+  rest(5, OrderId{5}, kSell, Price{3}, Qty{1});
+}
+
+TEST_F(ShardTest, UnknownSymbolPastTheConfiguredBooks) {
+  reset(tiny(8, 8, 3));
+  EXPECT_EQ(shard_->symbols(), 3u);
+  rest(1, OrderId{1}, kBuy, Price{10}, Qty{5}, SymbolId{2});
+  for (uint32_t s : {3u, 4u, UINT32_MAX}) {
+    EXPECT_EQ(add(2, OrderId{2}, kBuy, Price{10}, Qty{5}, OT::kMarket, SymbolId{s}),
+              (Events{rejected(2, SymbolId{s}, OrderId{2}, kBuy, Price{0}, Qty{5}, OT::kMarket,
+                               RejectReason::kUnknownSymbol)}));
+    EXPECT_EQ(insert(3, OrderId{3}, kSell, Price{10}, Qty{5}, SymbolId{s}).at(0).reject_reason(),
+              RejectReason::kUnknownSymbol);
+  }
+  EXPECT_EQ(shard_->live_orders(), 1u);
+}
+
+}  // namespace
+}  // namespace tachyon::book::test
