@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -21,10 +22,18 @@ constexpr uint64_t kPcapRecordHeaderSize = 16;
 
 // Converts libpcap's (seconds, nanoseconds) to ns since the epoch, saturating at the
 // type's range: crafted pcapng files can hold timestamps beyond year 2554.
+//
+// The classic format's seconds field is unsigned 32-bit, but libpcap 1.10 reads it as
+// signed, so seconds from 2038 to 2106 arrive negative; they are taken back here.
 uint64_t to_ns(const timeval& ts) noexcept {
-  if (ts.tv_sec < 0 || ts.tv_usec < 0) return 0;
+  uint64_t sec = static_cast<uint64_t>(ts.tv_sec);
+  if (ts.tv_sec < 0) {
+    if (ts.tv_sec < INT32_MIN) return 0;
+    sec = static_cast<uint64_t>(ts.tv_sec + (int64_t{1} << 32));
+  }
+  if (ts.tv_usec < 0) return 0;
   uint64_t ns = 0;
-  if (__builtin_mul_overflow(static_cast<uint64_t>(ts.tv_sec), kNsPerSecond, &ns) ||
+  if (__builtin_mul_overflow(sec, kNsPerSecond, &ns) ||
       __builtin_add_overflow(ns, static_cast<uint64_t>(ts.tv_usec), &ns)) {
     return UINT64_MAX;
   }
@@ -62,8 +71,11 @@ PcapReader::PcapReader(const std::string& path, const PcapReaderOptions& options
     std::string msg = "capture '" + path + "': pcap_fopen_offline_with_tstamp_precision failed: " +
                       errbuf;
     if (!sniff_.problem.empty()) {
-      msg += " (" + std::string(to_string(sniff_.format)) + " header, byte offset " +
-             std::to_string(sniff_.problem_offset) + ": " + sniff_.problem + ")";
+      msg += " (";
+      if (sniff_.format != CaptureFormat::kUnknown) {
+        msg += std::string(to_string(sniff_.format)) + " header, ";
+      }
+      msg += "byte offset " + std::to_string(sniff_.problem_offset) + ": " + sniff_.problem + ")";
     }
     throw CaptureError(msg);
   }

@@ -86,10 +86,9 @@ void PcapWriter::flush() {
 
 void PcapWriter::close() {
   if (!dumper_) return;
-  flush();
-  std::FILE* f = pcap_dump_file(dumper_.get());
-  // pcap_dump_close returns nothing, so settle the stream's state before it closes.
-  if (std::fflush(f) != 0 || std::ferror(f) != 0) fail_io("fflush", errno);
+  if (!io_failed_ && pcap_dump_flush(dumper_.get()) != 0) fail_io("pcap_dump_flush", errno);
+  // pcap_dump_close returns nothing, so the stream's state is settled before it runs;
+  // the file is closed even after an error.
   dumper_.reset();
   if (io_failed_) throw_error();
 }
