@@ -13,7 +13,7 @@ const char* to_string(ErrorKind k) noexcept {
     case ErrorKind::kEmptyField: return "empty field";
     case ErrorKind::kBadNumber: return "not an integer";
     case ErrorKind::kOutOfRange: return "value out of range";
-    case ErrorKind::kBadTime: return "not a time in seconds with at most 9 decimals";
+    case ErrorKind::kBadTime: return "not a time in seconds (at most 9 digits before and after the point)";
     case ErrorKind::kBadType: return "event type not in 1..7";
     case ErrorKind::kBadDirection: return "direction not 1 or -1";
     case ErrorKind::kMissingField: return "missing field";

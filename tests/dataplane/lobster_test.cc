@@ -88,6 +88,7 @@ TEST(LobsterMessages, ErrorsNameLineAndColumn) {
       {"x,1,1,1,1,1", ErrorKind::kBadTime, 1},
       {"34200.,1,1,1,1,1", ErrorKind::kBadTime, 1},
       {"34200.1234567891,1,1,1,1,1", ErrorKind::kBadTime, 1},
+      {"1234567890.5,1,1,1,1,1", ErrorKind::kBadTime, 1},
       {"-1.5,1,1,1,1,1", ErrorKind::kBadTime, 1},
       {"34200.1,0,1,1,1,1", ErrorKind::kBadType, 2},
       {"34200.1,8,1,1,1,1", ErrorKind::kBadType, 2},

@@ -37,7 +37,7 @@ enum class ErrorKind : uint8_t {
   kEmptyField = 1,
   kBadNumber = 2,    // not an integer (sign, digits only)
   kOutOfRange = 3,   // does not fit, or negative where only >= 0 is allowed
-  kBadTime = 4,      // not seconds[.fraction] with at most 9 fraction digits
+  kBadTime = 4,      // not seconds[.fraction]: at most 9 digits on each side of the point
   kBadType = 5,      // event type outside 1..7
   kBadDirection = 6, // direction other than 1 or -1
   kMissingField = 7, // fewer columns than the row needs
@@ -99,7 +99,7 @@ inline ErrorKind parse_time(std::string_view s, int64_t& ns) noexcept {
   if (s.empty()) return ErrorKind::kEmptyField;
   const std::size_t dot = s.find('.');
   const std::string_view whole = s.substr(0, dot);
-  if (whole.empty() || whole.size() > 11) return ErrorKind::kBadTime;
+  if (whole.empty() || whole.size() > 9) return ErrorKind::kBadTime;
   int64_t secs = 0;
   for (const char c : whole) {
     if (c < '0' || c > '9') return ErrorKind::kBadTime;
@@ -117,7 +117,7 @@ inline ErrorKind parse_time(std::string_view s, int64_t& ns) noexcept {
     }
     for (; digits < 9; ++digits) frac *= 10;
   }
-  ns = secs * 1'000'000'000 + frac;  // 11 digits of seconds keep this inside int64
+  ns = secs * 1'000'000'000 + frac;  // at most 9 digits of seconds: inside int64
   return ErrorKind::kNone;
 }
 
