@@ -23,6 +23,7 @@
 //     needs a level at the new price, or a free level once its old level is gone.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -203,6 +204,13 @@ class ReferenceBook {
     return static_cast<uint32_t>(n);
   }
   bool is_live(OrderId id) const { return where_.count(id.value) != 0; }
+  // Returns the live ids in increasing order.
+  std::vector<OrderId> live_ids() const {
+    std::vector<OrderId> ids;
+    for (const auto& kv : where_) ids.push_back(OrderId{kv.first});
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
 
   std::optional<Price> best(SymbolId sym, Side side) const {
     const Levels& l = levels(sym, side);
