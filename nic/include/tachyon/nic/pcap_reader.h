@@ -56,6 +56,7 @@ class PcapReader {
   // field's byte offset. Control path.
   explicit PcapReader(const std::string& path, const PcapReaderOptions& options = {});
   ~PcapReader();
+  // A moved-from reader may only be destroyed or assigned to.
   PcapReader(PcapReader&&) noexcept;
   PcapReader& operator=(PcapReader&&) noexcept;
   PcapReader(const PcapReader&) = delete;
