@@ -89,7 +89,8 @@ Shape pick_shape() {
   s.symbols = *gen::inRange<uint32_t>(1, 4);
   s.orders = tiny ? *gen::inRange<uint32_t>(1, 8) : 4096;
   s.levels = tiny ? *gen::inRange<uint32_t>(1, 6) : 1024;
-  s.base = *gen::element<int64_t>(0, 100, -60, int64_t{1} << 40, -(int64_t{1} << 59));
+  // Ranges near zero, far out, and touching the largest allowed |price| (2^61).
+  s.base = *gen::element<int64_t>(0, 100, -60, int64_t{1} << 40, kMaxAbsPrice - 6, -kMaxAbsPrice + 6);
   s.spread = *gen::inRange<int64_t>(1, 7);
   s.skew = *gen::inRange<int64_t>(0, 3);
   s.ids = tiny ? *gen::inRange<uint64_t>(2, 10) : *gen::inRange<uint64_t>(2, 25);

@@ -215,6 +215,30 @@ TEST_F(ShardTest, NegativePricesMatchByValue) {
   EXPECT_FALSE(book().best_bid().has_value());
 }
 
+TEST_F(ShardTest, ExtremePricesCrossWithoutOverflow) {
+  BookConfig c = small_config();
+  c.min_price = Price{-kMaxAbsPrice};
+  c.max_price = Price{kMaxAbsPrice};
+  reset(c);
+  rest(1, OrderId{1}, kSell, Price{-kMaxAbsPrice}, Qty{2});
+  rest(2, OrderId{2}, kSell, Price{kMaxAbsPrice}, Qty{2});
+  EXPECT_EQ(add(3, OrderId{3}, kBuy, Price{kMaxAbsPrice}, Qty{3}),
+            (Events{accepted(3, kSym0, OrderId{3}, kBuy, Price{kMaxAbsPrice}, Qty{3}),
+                    trade(3, kSym0, OrderId{3}, kBuy, Price{-kMaxAbsPrice}, Qty{2}, Qty{1}, OrderId{1}, Qty{0}),
+                    trade(3, kSym0, OrderId{3}, kBuy, Price{kMaxAbsPrice}, Qty{1}, Qty{0}, OrderId{2}, Qty{1})}));
+  rest(4, OrderId{4}, kBuy, Price{-kMaxAbsPrice}, Qty{1});
+  EXPECT_EQ(add(5, OrderId{5}, kSell, Price{kMaxAbsPrice}, Qty{1}, OT::kPostOnly).size(), 1u);  // no cross
+  EXPECT_EQ(add(6, OrderId{6}, kSell, Price{-kMaxAbsPrice}, Qty{1}, OT::kPostOnly).at(0).reject_reason(),
+            RejectReason::kPostOnlyWouldCross);
+  // A reprice across the whole range trades with the oldest order at the top ask.
+  EXPECT_EQ(modify(7, OrderId{4}, Price{kMaxAbsPrice}, Qty{1}),
+            (Events{modified(7, kSym0, OrderId{4}, kBuy, Price{kMaxAbsPrice}, Qty{1}, Price{-kMaxAbsPrice}, Qty{1},
+                             ModifyKind::kLostPriority),
+                    trade(7, kSym0, OrderId{4}, kBuy, Price{kMaxAbsPrice}, Qty{1}, Qty{0}, OrderId{2}, Qty{0})}));
+  EXPECT_EQ(shard_->find(OrderId{4}), kNil);
+  EXPECT_EQ(l3(), (std::vector<L3Entry>{{kSell, Price{kMaxAbsPrice}, OrderId{5}, Qty{1}}}));
+}
+
 TEST_F(ShardTest, BooksOfDifferentSymbolsNeverTrade) {
   rest(1, OrderId{1}, kSell, Price{100}, Qty{2}, kSym0);
   rest(2, OrderId{2}, kBuy, Price{200}, Qty{2}, kSym1);
