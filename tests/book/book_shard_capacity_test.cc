@@ -116,6 +116,31 @@ TEST_F(ShardTest, SingleSlotPools) {
   rest(5, OrderId{5}, kSell, Price{3}, Qty{1});
 }
 
+TEST_F(ShardTest, OneBookCanUseEveryLevelOnEitherSideRepeatedly) {
+  // Ladders grow through several chunk classes (16 .. 128 entries) on both sides in
+  // turn; the level pool, not ladder space, is the limit.
+  reset(tiny(1024, 100));
+  SeqNum seq = 1;
+  uint64_t id = 1;
+  for (int round = 0; round < 4; ++round) {
+    const Side side = round % 2 ? kSell : kBuy;
+    const uint32_t other = shard_->live_levels();  // one level kept from the last round
+    const uint64_t first = id;
+    for (uint32_t k = 0; k < 100 - other; ++k) {
+      const int64_t px = side == kBuy ? 500 - int64_t(k) : 600 + int64_t(k);
+      ASSERT_EQ(insert(seq++, OrderId{id++}, side, Price{px}, Qty{1}).at(0).kind, EventKind::kAccepted)
+          << "round " << round << " level " << k;
+    }
+    EXPECT_EQ(shard_->live_levels(), 100u);
+    EXPECT_EQ(insert(seq++, OrderId{id++}, side, Price{side == kBuy ? 1 : 999}, Qty{1}).at(0).reject_reason(),
+              RejectReason::kPoolExhausted);
+    // Drain this side down to its best level, and the other side completely.
+    for (uint64_t x = first + 1; x < id; ++x) cancel(seq++, OrderId{x});
+    for (uint64_t x = 1; x < first; ++x) cancel(seq++, OrderId{x});
+    EXPECT_EQ(shard_->live_levels(), 1u);
+  }
+}
+
 TEST_F(ShardTest, UnknownSymbolPastTheConfiguredBooks) {
   reset(tiny(8, 8, 3));
   EXPECT_EQ(shard_->symbols(), 3u);
