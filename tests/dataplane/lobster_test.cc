@@ -141,8 +141,12 @@ TEST(LobsterOrderbook, SampleFileParsesAndWritesBackIdentically) {
     // A valid book: asks rise, bids fall, the best ask is above the best bid.
     EXPECT_GT(asks[0].price, bids[0].price);
     for (int i = 1; i < 10; ++i) {
-      if (asks[i].size > 0) EXPECT_GT(asks[i].price, asks[i - 1].price);
-      if (bids[i].size > 0) EXPECT_LT(bids[i].price, bids[i - 1].price);
+      if (asks[i].size > 0) {
+        EXPECT_GT(asks[i].price, asks[i - 1].price);
+      }
+      if (bids[i].size > 0) {
+        EXPECT_LT(bids[i].price, bids[i - 1].price);
+      }
     }
     const std::size_t n = format_orderbook(asks, bids, out);
     ASSERT_EQ(std::string_view(out.data(), n), row) << "line " << lines.line_number();

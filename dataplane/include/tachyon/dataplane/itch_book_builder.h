@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -64,7 +65,8 @@ class BookBuilder {
         locate_to_symbol_(new uint32_t[kLocates]),
         names_(new Stock[shard.symbols()]),
         locates_(new uint16_t[shard.symbols()]) {
-    for (std::size_t i = 0; i < kLocates; ++i) locate_to_symbol_[i] = kUnmapped;
+    static_assert(kUnmapped == UINT32_MAX, "memset below fills every byte with 0xFF");
+    std::memset(locate_to_symbol_.get(), 0xFF, kLocates * sizeof(uint32_t));
   }
 
   // Decodes one framed message and applies it. Hot path.
