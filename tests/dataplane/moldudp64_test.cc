@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -224,6 +225,11 @@ TEST(MoldSequence, InOrderGapDuplicateAndLate) {
   ASSERT_EQ(t.open_gaps().size(), 1u);
   EXPECT_EQ(t.open_gaps()[0], (SeqRange{8, 9}));
   EXPECT_EQ(t.delivered(), 3u + 2 + 2);
+  const std::string text = describe(t);
+  EXPECT_NE(text.find("session 'TACHYON001': 6 packets, 7 messages delivered, next expected 14"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("gaps: 1 packets, 6 messages, first 4-9, last 4-9"), std::string::npos) << text;
+  EXPECT_NE(text.find("out of order: 2 packets, 4 messages, first 6-7, last 4-5"), std::string::npos) << text;
 }
 
 TEST(MoldSequence, ControlPacketsSessionsAndOverflow) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "tachyon/dataplane/moldudp64.h"
 
@@ -48,6 +49,10 @@ enum class Verdict : uint8_t {
 };
 
 const char* to_string(Verdict v) noexcept;
+
+class SequenceTracker;
+// Describes a tracker's counts and ranges, one fact per line. Control path.
+std::string describe(const SequenceTracker& t);
 
 // What to do with one packet: apply its messages [skip, count) in order.
 struct Delivery {
