@@ -1,0 +1,383 @@
+// Match mode's order-entry front end: decodes OUCH 4.2 inbound messages (Enter, Replace,
+// Cancel) from each client, drives the BookShard, and answers every client in OUCH 4.2
+// outbound messages (Accepted, Replaced, Canceled, Executed, Rejected) framed in one
+// MoldUDP64 session per client. Book events also go to a market-data sink. Owned by the
+// matching core; not thread-safe. No allocation after construction.
+//
+// Tokens are per client. Internal order ids are assigned in arrival order (1, 2, ...)
+// and appear as the order reference number in Accepted and Replaced.
+//   O  unknown stock -> J 'S'; token live -> J 'O'; else BookShard::add
+//   U  unknown existing token -> counted, no answer (nothing to replace); replacement
+//      token live -> J 'O'; else BookShard::modify (new price/shares; the book decides
+//      whether time priority survives) and the order answers to the new token
+//   X  unknown token -> counted, no answer; shares 0 cancels, fewer shares than rest
+//      reduce (priority kept), more shares change nothing
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/fixed_hash_map.h"
+#include "tachyon/dataplane/moldudp64.h"
+#include "tachyon/dataplane/ouch_codec.h"
+#include "tachyon/dataplane/ouch_messages.h"
+#include "tachyon/dataplane/ouch_reasons.h"
+
+namespace tachyon::dataplane {
+
+struct OuchGatewayStats {
+  uint64_t enter = 0, replace = 0, cancel = 0;  // inbound messages by type
+  uint64_t decode_errors = 0;                   // undecodable inbound messages
+  uint64_t unknown_tokens = 0;                  // U/X naming no live order
+  uint64_t duplicate_tokens = 0;                // O/U reusing a live token
+  uint64_t unknown_stocks = 0;
+  uint64_t accepted = 0, replaced = 0, canceled = 0, executed = 0, rejected = 0;  // replies
+  uint64_t trades = 0;
+  uint64_t reply_packets = 0;
+};
+
+// Out must provide: void on_reply(uint32_t client, std::span<const uint8_t> datagram,
+// uint64_t ts_ns). Md is the market-data book::EventSink (e.g. ItchPublisher).
+template <class Out, class Md>
+class OuchGateway {
+ public:
+  static constexpr uint64_t kNsPerDay = 86'400'000'000'000ull;
+
+  // stocks[s] is the stock of SymbolId s. With auto_symbols, an order for another stock
+  // takes the next SymbolId while the shard has room (Md::on_symbol hears of it);
+  // otherwise it is rejected. Control path.
+  OuchGateway(book::BookShard& shard, std::span<const Stock> stocks, bool auto_symbols, uint32_t max_clients,
+              Out& out, Md& md)
+      : shard_(shard),
+        stocks_(shard.symbols()),
+        tokens_(shard.config().max_orders),
+        orders_(shard.config().max_orders),
+        clients_(max_clients),
+        names_(stocks.begin(), stocks.end()),
+        auto_symbols_(auto_symbols),
+        out_(out),
+        md_(md) {
+    names_.reserve(shard.symbols());
+    for (std::size_t s = 0; s < stocks.size(); ++s) stocks_.insert(stock_key(stocks[s]), static_cast<uint32_t>(s));
+    for (uint32_t c = 0; c < max_clients; ++c) {
+      Client& cl = clients_[c];
+      cl.buffer.resize(mold::kDefaultMaxPayload);
+      cl.packetizer = std::make_unique<mold::Packetizer>(cl.buffer, mold::Session::from(client_session(c)), 1);
+    }
+  }
+
+  uint32_t max_clients() const noexcept { return static_cast<uint32_t>(clients_.size()); }
+
+  // Sets the time stamped on replies (capture time, ns since the epoch).
+  void set_time(uint64_t ts_ns) noexcept {
+    ts_ns_ = ts_ns;
+    ouch_ts_ = ts_ns % kNsPerDay;
+  }
+
+  // Decodes and applies one inbound message of client (an index < max_clients()) with
+  // inbound sequence number seq. Hot path.
+  DecodeStatus on_message(uint32_t client, uint64_t seq, std::span<const uint8_t> msg) noexcept {
+    client_ = client;
+    seq_ = seq;
+    const DecodeStatus st = ouch::decode_inbound(msg, *this);
+    if (st != DecodeStatus::kOk) ++stats_.decode_errors;
+    return st;
+  }
+
+  // Sends every client's pending replies (call at the end of each inbound packet).
+  void flush() noexcept {
+    for (uint32_t c = 0; c < clients_.size(); ++c) {
+      mold::Packetizer& p = *clients_[c].packetizer;
+      if (p.pending() == 0) continue;
+      out_.on_reply(c, p.flush(), ts_ns_);
+      ++stats_.reply_packets;
+    }
+  }
+
+  const OuchGatewayStats& stats() const noexcept { return stats_; }
+  // Stock of each SymbolId, in SymbolId order (configured, then learned).
+  std::span<const Stock> stocks() const noexcept { return names_; }
+
+  // --- decoder handler ---------------------------------------------------------------
+  void on(const ouch::EnterOrder& m) noexcept {
+    ++stats_.enter;
+    ctx_token_ = m.token;
+    const uint32_t* sym = stocks_.find(stock_key(m.stock));
+    if (sym == nullptr && auto_symbols_ && names_.size() < shard_.symbols()) {
+      // Learn the stock: the next SymbolId, announced to market data.
+      const auto id = static_cast<uint32_t>(names_.size());
+      names_.push_back(m.stock);
+      stocks_.insert(stock_key(m.stock), id);
+      md_.on_symbol(id, m.stock);
+      sym = stocks_.find(stock_key(m.stock));
+    }
+    if (sym == nullptr) {
+      ++stats_.unknown_stocks;
+      return reject(m.token, ouch::RejectCode::kInvalidStock);
+    }
+    book::Side side;
+    if (!ouch::to_book_side(m.side, side)) return reject(m.token, ouch::RejectCode::kOther);
+    const TokenKey key = token_key(client_, m.token);
+    if (tokens_.find(key) != nullptr) {
+      ++stats_.duplicate_tokens;
+      return reject(m.token, ouch::RejectCode::kOther);
+    }
+    const uint64_t id = ++last_id_;
+    Live live{};
+    live.token = m.token;
+    live.firm = m.firm;
+    live.time_in_force = m.time_in_force;
+    live.symbol = *sym;
+    live.client = static_cast<uint16_t>(client_);
+    live.side = m.side;
+    live.display = m.display;
+    live.capacity = m.capacity;
+    if (!orders_.insert(id, live) || !tokens_.insert(key, id)) {
+      orders_.erase(id);
+      return reject(m.token, ouch::RejectCode::kOther);
+    }
+    const book::OrderType type = ouch::to_book_order_type(m.time_in_force, m.display);
+    shard_.add(seq_, book::SymbolId{*sym}, book::OrderId{id}, side, m.price,
+               book::Qty{static_cast<int64_t>(m.shares)}, type, *this);
+    if (shard_.find(book::OrderId{id}) == book::kNil) forget(id);
+  }
+
+  void on(const ouch::ReplaceOrder& m) noexcept {
+    ++stats_.replace;
+    const uint64_t* idp = tokens_.find(token_key(client_, m.existing_token));
+    if (idp == nullptr) {
+      ++stats_.unknown_tokens;
+      return;
+    }
+    const uint64_t id = *idp;
+    ctx_token_ = m.replacement_token;
+    if (!(m.replacement_token == m.existing_token) && tokens_.find(token_key(client_, m.replacement_token))) {
+      ++stats_.duplicate_tokens;
+      return reject(m.replacement_token, ouch::RejectCode::kOther);
+    }
+    replace_ = &m;
+    shard_.modify(seq_, book::OrderId{id}, m.price, book::Qty{static_cast<int64_t>(m.shares)}, *this);
+    replace_ = nullptr;
+    if (shard_.find(book::OrderId{id}) == book::kNil) forget(id);
+  }
+
+  void on(const ouch::CancelOrder& m) noexcept {
+    ++stats_.cancel;
+    const uint64_t* idp = tokens_.find(token_key(client_, m.token));
+    if (idp == nullptr) {
+      ++stats_.unknown_tokens;
+      return;
+    }
+    const book::OrderId id{*idp};
+    ctx_token_ = m.token;
+    if (m.shares == 0) {
+      shard_.cancel(seq_, id, *this);
+    } else {
+      const uint32_t slot = shard_.find(id);
+      const book::Qty rest = shard_.order(slot).qty;
+      const book::Qty want{static_cast<int64_t>(m.shares)};
+      if (want < rest) shard_.reduce(seq_, id, rest - want, *this);
+    }
+    if (shard_.find(id) == book::kNil) forget(id.value);
+  }
+
+  // --- book::EventSink -----------------------------------------------------------------
+  void on_event(const book::Event& e) noexcept {
+    md_.on_event(e);
+    switch (e.kind) {
+      case book::EventKind::kAccepted: {
+        const Live* o = orders_.find(e.id.value);
+        ouch::Accepted a;
+        a.timestamp = ouch_ts_;
+        a.token = o->token;
+        a.side = o->side;
+        a.shares = static_cast<uint32_t>(e.qty.value);
+        a.stock = stock_of(o->symbol);
+        a.price = e.price;
+        a.time_in_force = o->time_in_force;
+        a.firm = o->firm;
+        a.display = o->display;
+        a.order_ref = e.id.value;
+        a.capacity = o->capacity;
+        a.intermarket_sweep = 'N';
+        a.minimum_quantity = 0;
+        a.cross_type = 'N';
+        a.order_state = 'L';
+        a.bbo_weight = ' ';
+        put(o->client, a);
+        ++stats_.accepted;
+        return;
+      }
+      case book::EventKind::kTrade: {
+        ++stats_.trades;
+        ++match_number_;
+        execute(e.id.value, e, 'R');
+        execute(e.contra, e, 'A');
+        if (e.contra_remaining.value == 0) forget(e.contra);
+        return;
+      }
+      case book::EventKind::kCanceled: {
+        const Live* o = orders_.find(e.id.value);
+        if (o == nullptr) return;
+        ouch::Canceled c;
+        c.timestamp = ouch_ts_;
+        c.token = o->token;
+        c.decrement_shares = static_cast<uint32_t>(e.qty.value);
+        c.reason = static_cast<char>(ouch::to_cancel_code(e.cancel_reason()));
+        put(o->client, c);
+        ++stats_.canceled;
+        return;
+      }
+      case book::EventKind::kModified: {
+        Live* o = orders_.find(e.id.value);
+        if (o == nullptr || replace_ == nullptr) return;
+        ouch::Replaced r;
+        r.timestamp = ouch_ts_;
+        r.replacement_token = replace_->replacement_token;
+        r.side = o->side;
+        r.shares = static_cast<uint32_t>(e.qty.value);
+        r.stock = stock_of(o->symbol);
+        r.price = e.price;
+        r.time_in_force = replace_->time_in_force;
+        r.firm = o->firm;
+        r.display = replace_->display;
+        r.order_ref = e.id.value;
+        r.capacity = o->capacity;
+        r.intermarket_sweep = 'N';
+        r.minimum_quantity = 0;
+        r.cross_type = 'N';
+        r.order_state = 'L';
+        r.previous_token = o->token;
+        r.bbo_weight = ' ';
+        put(o->client, r);
+        ++stats_.replaced;
+        // From here on the order answers to its replacement token.
+        tokens_.erase(token_key(o->client, o->token));
+        o->token = replace_->replacement_token;
+        o->time_in_force = replace_->time_in_force;
+        o->display = replace_->display;
+        tokens_.insert(token_key(o->client, o->token), e.id.value);
+        return;
+      }
+      case book::EventKind::kRejected:
+        reject(ctx_token_, ouch::to_reject_code(e.reject_reason()));
+        return;
+    }
+  }
+
+ private:
+  // A live order's client-facing identity.
+  struct Live {
+    ouch::Token token;
+    ouch::Firm firm;
+    uint32_t time_in_force;
+    uint32_t symbol;
+    uint16_t client;
+    char side;
+    char display;
+    char capacity;
+  };
+  struct TokenKey {
+    std::array<char, 14> token;
+    uint16_t client;
+    friend bool operator==(const TokenKey&, const TokenKey&) = default;
+  };
+  struct TokenHash {
+    uint64_t operator()(const TokenKey& k) const noexcept {
+      uint64_t a, b;
+      std::memcpy(&a, k.token.data(), 8);
+      std::memcpy(&b, k.token.data() + 6, 8);
+      return mix64(a ^ mix64(b ^ k.client));
+    }
+  };
+  struct Client {
+    std::vector<uint8_t> buffer;
+    std::unique_ptr<mold::Packetizer> packetizer;
+  };
+
+  static TokenKey token_key(uint32_t client, const ouch::Token& t) noexcept {
+    return TokenKey{t.chars, static_cast<uint16_t>(client)};
+  }
+  static uint64_t stock_key(const Stock& s) noexcept {
+    uint64_t k;
+    std::memcpy(&k, s.chars.data(), 8);
+    return k;
+  }
+  static std::string client_session(uint32_t c) {
+    char buf[11];
+    std::snprintf(buf, sizeof buf, "OUCH%06u", c);
+    return buf;
+  }
+  Stock stock_of(uint32_t symbol) const noexcept { return symbol < names_.size() ? names_[symbol] : Stock{}; }
+
+  void execute(uint64_t id, const book::Event& e, char liquidity) noexcept {
+    const Live* o = orders_.find(id);
+    if (o == nullptr) return;
+    ouch::Executed x;
+    x.timestamp = ouch_ts_;
+    x.token = o->token;
+    x.executed_shares = static_cast<uint32_t>(e.qty.value);
+    x.execution_price = e.price;
+    x.liquidity_flag = liquidity;
+    x.match_number = match_number_;
+    put(o->client, x);
+    ++stats_.executed;
+  }
+
+  void reject(const ouch::Token& token, ouch::RejectCode code) noexcept {
+    ouch::Rejected j;
+    j.timestamp = ouch_ts_;
+    j.token = token;
+    j.reason = static_cast<char>(code);
+    put(client_, j);
+    ++stats_.rejected;
+  }
+
+  void forget(uint64_t id) noexcept {
+    const Live* o = orders_.find(id);
+    if (o == nullptr) return;
+    tokens_.erase(token_key(o->client, o->token));
+    orders_.erase(id);
+  }
+
+  template <class M>
+  void put(uint32_t client, const M& m) noexcept {
+    mold::Packetizer& p = *clients_[client].packetizer;
+    uint8_t* dst = p.reserve(M::kLength);
+    if (dst == nullptr) {
+      out_.on_reply(client, p.flush(), ts_ns_);
+      ++stats_.reply_packets;
+      dst = p.reserve(M::kLength);
+    }
+    ouch::encode(m, std::span<uint8_t>(dst, M::kLength));
+  }
+
+  book::BookShard& shard_;
+  FixedHashMap<uint64_t, uint32_t, U64Hash> stocks_;  // stock -> SymbolId
+  FixedHashMap<TokenKey, uint64_t, TokenHash> tokens_;  // (client, token) -> order id
+  FixedHashMap<uint64_t, Live, U64Hash> orders_;        // order id -> identity
+  std::vector<Client> clients_;
+  std::vector<Stock> names_;
+  bool auto_symbols_;
+  Out& out_;
+  Md& md_;
+  const ouch::ReplaceOrder* replace_ = nullptr;
+  ouch::Token ctx_token_{};
+  uint32_t client_ = 0;
+  uint64_t seq_ = 0;
+  uint64_t last_id_ = 0;
+  uint64_t match_number_ = 0;
+  uint64_t ts_ns_ = 0;
+  uint64_t ouch_ts_ = 0;
+  OuchGatewayStats stats_{};
+};
+
+}  // namespace tachyon::dataplane

@@ -1,0 +1,138 @@
+// Capture replay, the appliance's main job: feeds a capture file (pcap/pcapng with
+// ITCH-in-MoldUDP64 or OUCH-in-MoldUDP64, ITCH BinaryFILE, or LOBSTER CSV) through the
+// data-plane decoders into the books, matching in match mode, and summarises what
+// happened. The replay loop runs on the calling thread; time comes from the capture.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tachyon/book/book_config.h"
+#include "tachyon/dataplane/latency_histogram.h"
+#include "tachyon/dataplane/moldudp64_sequence.h"
+#include "tachyon/nic/udp_feed_filter.h"
+
+namespace tachyon::book {
+class BookShard;
+}
+
+namespace tachyon::dataplane {
+
+enum class ReplayMode : uint8_t { kFeed, kMatch };
+enum class InputFormat : uint8_t { kPcap, kPcapng, kItchBinaryFile, kLobsterCsv };
+
+const char* to_string(ReplayMode m) noexcept;
+const char* to_string(InputFormat f) noexcept;
+
+// An input that cannot be replayed: the message names the file, the byte offset and
+// the problem, in one line.
+class ReplayError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Detects the format of path from its content. Throws ReplayError when the file cannot
+// be read or is none of the formats.
+InputFormat detect_input(const std::string& path);
+
+struct ReplayProgress {
+  double fraction = 0;  // 0..1 of the input consumed
+  uint64_t messages = 0;
+  double msgs_per_s = 0;
+  double eta_s = 0;
+};
+
+struct ReplayOptions {
+  ReplayMode mode = ReplayMode::kFeed;
+  std::string input;
+  // Pacing: 0 replays as fast as possible; N > 0 replays at N times capture speed.
+  double speed = 0;
+  // Match mode: write OUCH replies and ITCH market data here (pcap), when not empty.
+  std::string out_path;
+  // Which datagrams of a capture to take (destination port and/or group).
+  nic::UdpFeedFilter filter{};
+  // Book capacities (one shard holds every symbol).
+  book::BookConfig book{};
+  // Match mode symbols (SymbolId order); OUCH orders for other stocks are rejected.
+  std::vector<std::string> symbols;
+  // LOBSTER: compare the book after every event with this orderbook file (and seed
+  // the book from its first row), when not empty.
+  std::string check_path;
+  uint32_t depth = 10;
+  // LOBSTER price unit: LOBSTER prices are USD x 10000, the same scale as ITCH Price(4).
+  // Per-event LOBSTER orderbook rows of this symbol are written to lobster_out.
+  std::string lobster_symbol;
+  std::FILE* lobster_out = nullptr;
+  // Called about every 200 ms of replay with the progress so far. May be empty.
+  std::function<void(const ReplayProgress&)> on_progress;
+};
+
+// The first few instances of a problem, kept for the report.
+struct ProblemLog {
+  static constexpr std::size_t kKept = 4;
+  uint64_t count = 0;
+  std::array<std::string, kKept> first;  // "packet N (offset O): what" or similar
+  void add(std::string what) {
+    if (count < kKept) first[count] = std::move(what);
+    ++count;
+  }
+};
+
+struct ReplaySummary {
+  std::string input;
+  InputFormat format = InputFormat::kPcap;
+  ReplayMode mode = ReplayMode::kFeed;
+
+  uint64_t messages = 0;                   // application messages processed
+  std::array<uint64_t, 256> by_type{};     // by ITCH/OUCH type letter (LOBSTER: '1'..'7')
+  uint64_t packets = 0;                    // capture records read
+  uint64_t bytes = 0;                      // input bytes consumed
+  uint64_t filtered = 0;                   // datagrams for other feeds (not malformed)
+  ProblemLog malformed;                    // frames, datagrams or messages that did not decode
+  // MoldUDP64 sequencing, over all sessions.
+  uint64_t sessions = 0;
+  mold::RangeLog gaps, duplicates, out_of_order;
+  uint64_t heartbeats = 0, end_of_sessions = 0;
+  // BinaryFILE framing.
+  uint64_t recovered_lengths = 0;
+  uint64_t first_recovery_offset = 0;
+  // Books.
+  uint64_t unknown_refs = 0;               // events on orders never added (feed mode)
+  std::array<uint64_t, 256> unknown_refs_by_type{};
+  uint64_t book_rejects = 0;               // other refused book operations
+  uint64_t live_orders = 0;
+  uint64_t symbols = 0;                    // symbols known (directory or first use)
+  uint64_t books = 0;                      // books holding at least one order
+  uint64_t trades = 0;                     // match mode: fills; feed mode: executions
+  uint64_t book_hash = 0;                  // book_digest() over all books
+  uint64_t shard_hash = 0;                 // BookShard::hash(), order ids included
+  // Match mode replies.
+  uint64_t accepted = 0, replaced = 0, canceled = 0, executed = 0, rejected = 0;
+  uint64_t unknown_tokens = 0, duplicate_tokens = 0;
+  uint64_t out_packets = 0;                // packets written to out_path
+  uint64_t md_messages = 0;                // ITCH market-data messages published
+  // LOBSTER check.
+  uint64_t rows_compared = 0, rows_matched = 0, rows_relearned = 0;
+  uint64_t hidden_executions = 0, halts = 0;
+  // Speed.
+  double seconds = 0;                      // wall time of the replay loop
+  double msgs_per_s = 0;
+  std::unique_ptr<LatencyHistogram> latency = std::make_unique<LatencyHistogram>();  // ns per message
+
+  // Final books, for printing: the shard and the name of each SymbolId.
+  std::shared_ptr<const book::BookShard> shard;
+  std::vector<std::string> names;
+};
+
+// Replays options.input. Throws ReplayError for an unreadable or unrecognised file or
+// a capture it cannot use (e.g. an unsupported link type); a malformed packet inside a
+// good capture is counted in the summary and skipped.
+ReplaySummary replay(const ReplayOptions& options);
+
+}  // namespace tachyon::dataplane
