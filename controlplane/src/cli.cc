@@ -1,21 +1,259 @@
-// The `tachyon` command line (CLI11): wires subcommands to the replay and generator
-// code. Control path, main thread.
+// The `tachyon` command line (CLI11): subcommands replay and gen, their options, the
+// progress line and exit codes. Control path, main thread.
 #include "tachyon/controlplane/cli.h"
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tachyon/bench/capture_generator.h"
+#include "tachyon/bench/scenario.h"
+#include "tachyon/controlplane/replay_report.h"
+#include "tachyon/dataplane/match_endpoints.h"
+#include "tachyon/dataplane/replay.h"
 
 namespace tachyon::controlplane {
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct ReplayArgs {
+  std::string file;
+  std::string mode;
+  std::string speed = "max";
+  std::string out;
+  std::string symbol;
+  unsigned depth = 0;
+  std::string format;
+  std::string check;
+  bool json = false;
+  uint16_t port = 0;
+  std::string group;
+  std::vector<std::string> symbols;
+  uint32_t max_orders = 1u << 22;
+  uint32_t max_levels = 1u << 20;
+  uint32_t max_symbols = 8192;
+  bool progress = true;
+};
+
+struct GenArgs {
+  std::string mode = "match";
+  std::string out;
+  uint64_t messages = 1'000'000;
+  uint32_t symbols = 4;
+  uint64_t seed = 1;
+  std::string scenario = "normal";
+};
+
+// The embedded default: a generated match-mode capture of this size.
+constexpr uint64_t kDefaultMessages = 1'000'000;
+constexpr uint32_t kDefaultSymbols = 4;
+
+double parse_speed(const std::string& s) {
+  if (s == "max") return 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0' || !(v > 0) || !std::isfinite(v))
+    throw CLI::ValidationError("--speed", "'" + s + "': must be max or a positive number (1 = capture speed)");
+  return v;
+}
+
+nic::Ipv4Address parse_group(const std::string& s) {
+  unsigned a, b, c, d;
+  char tail;
+  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
+      d > 255)
+    throw CLI::ValidationError("--group", "'" + s + "': must be an IPv4 address such as 233.54.12.111");
+  return nic::Ipv4Address{static_cast<uint8_t>(a), static_cast<uint8_t>(b), static_cast<uint8_t>(c),
+                          static_cast<uint8_t>(d)};
+}
+
+// Draws "[ 42%] 1.2 M msgs  3.4 M msgs/s  ETA 2 s" over itself on stderr.
+void draw_progress(const dataplane::ReplayProgress& p) {
+  std::fprintf(stderr, "\r[%3.0f%%] %.1f M msgs  %.2f M msgs/s  ETA %.0f s   ", p.fraction * 100, p.messages / 1e6,
+               p.msgs_per_s / 1e6, p.eta_s);
+  std::fflush(stderr);
+}
+
+int run_replay(const ReplayArgs& a) {
+  dataplane::ReplayOptions opt;
+  opt.speed = parse_speed(a.speed);
+  opt.out_path = a.out;
+  opt.check_path = a.check;
+  opt.filter.dst_port = a.port;
+  if (!a.group.empty()) opt.filter.dst_address = parse_group(a.group);
+  opt.book.max_orders = a.max_orders;
+  opt.book.max_levels = a.max_levels;
+  opt.book.max_symbols = a.max_symbols;
+  opt.symbols = a.symbols;
+
+  std::string generated;
+  if (a.file.empty()) {
+    // The embedded default: generate a match capture, replay it, remove it.
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    generated = dir + "/tachyon-default-" + std::to_string(::getpid()) + ".pcap";
+    bench::CaptureConfig cfg;
+    cfg.kind = bench::CaptureKind::kMatch;
+    cfg.messages = kDefaultMessages;
+    cfg.symbols = kDefaultSymbols;
+    const bench::CaptureInfo info = bench::generate_capture(cfg, generated);
+    if (!a.json)
+      std::printf("no capture given: replaying the embedded default, a generated match-mode capture\n"
+                  "(OUCH 4.2 in MoldUDP64, %s messages, %u symbols, %u clients, seed %llu; "
+                  "`tachyon gen` writes it to a file)\n\n",
+                  with_commas(info.messages).c_str(), cfg.symbols, cfg.clients,
+                  static_cast<unsigned long long>(cfg.seed));
+    opt.input = generated;
+    opt.mode = dataplane::ReplayMode::kMatch;
+    if (opt.symbols.empty()) opt.symbols = info.symbols;
+  } else {
+    opt.input = a.file;
+    opt.mode = dataplane::ReplayMode::kFeed;
+  }
+  if (a.mode == "match") opt.mode = dataplane::ReplayMode::kMatch;
+  if (a.mode == "feed") opt.mode = dataplane::ReplayMode::kFeed;
+  if (!a.out.empty() && opt.mode != dataplane::ReplayMode::kMatch)
+    throw CLI::ValidationError("--out", "writes match-mode replies and market data; use it with --mode match");
+
+  const bool lobster_rows = a.format == "lobster";
+  if (lobster_rows) {
+    opt.lobster_out = stdout;
+    opt.lobster_symbol = a.symbol;
+    opt.depth = a.depth ? a.depth : 10;
+  } else if (a.depth) {
+    opt.depth = a.depth;
+  }
+  if (!a.check.empty()) opt.depth = a.depth ? a.depth : 10;
+  if (a.progress && !a.json && !lobster_rows && ::isatty(STDERR_FILENO)) opt.on_progress = draw_progress;
+
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() {
+      if (!path.empty()) std::remove(path.c_str());
+    }
+  } cleanup{generated};
+
+  dataplane::ReplaySummary s = dataplane::replay(opt);
+  if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");
+  if (!generated.empty()) s.input = "(embedded default capture)";
+  if (a.json) {
+    std::printf("%s\n", format_summary_json(s).c_str());
+    return 0;
+  }
+  if (lobster_rows) return 0;
+  std::printf("%s", format_summary_text(s).c_str());
+  if (!a.symbol.empty()) {
+    std::printf("\n%s", format_book(s, a.symbol, a.depth ? a.depth : 10).c_str());
+  } else if (s.books > 0 && s.books <= 8) {
+    for (const std::string& name : s.names)
+      if (!name.empty()) std::printf("\n%s", format_book(s, name, a.depth ? a.depth : 5).c_str());
+  } else if (s.books > 8) {
+    std::printf("\n(%s books: print one with --symbol NAME --depth N)\n", with_commas(s.books).c_str());
+  }
+  return 0;
+}
+
+int run_gen(const GenArgs& a) {
+  bench::CaptureConfig cfg;
+  cfg.kind = a.mode == "feed" ? bench::CaptureKind::kFeed : bench::CaptureKind::kMatch;
+  cfg.messages = a.messages;
+  cfg.symbols = a.symbols;
+  cfg.seed = a.seed;
+  const auto sc = bench::parse_scenario(a.scenario);
+  if (!sc) throw CLI::ValidationError("--scenario", "'" + a.scenario + "': must be static, normal, swing-25, swing-40 or flash-crash");
+  cfg.scenario = *sc;
+  const std::string out = a.out.empty() ? "tachyon-" + a.mode + ".pcap" : a.out;
+  const bench::CaptureInfo info = bench::generate_capture(cfg, out);
+  std::string syms;
+  for (const std::string& s : info.symbols) syms += (syms.empty() ? "" : ",") + s;
+  std::printf("wrote %s: %s packets, %s %s messages, symbols %s, %.3f s of capture time\n", out.c_str(),
+              with_commas(info.packets).c_str(), with_commas(info.messages).c_str(),
+              cfg.kind == bench::CaptureKind::kFeed ? "ITCH 5.0" : "OUCH 4.2", syms.c_str(),
+              static_cast<double>(info.last_ns - info.first_ns) / 1e9);
+  if (cfg.kind == bench::CaptureKind::kMatch)
+    std::printf("replay it with: tachyon replay --mode match --symbols %s %s\n", syms.c_str(), out.c_str());
+  else
+    std::printf("replay it with: tachyon replay --mode feed %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"tachyon: kernel-bypass order-book appliance (feed handler and matching engine)"};
   app.require_subcommand(1);
+
+  ReplayArgs ra;
+  CLI::App* replay = app.add_subcommand(
+      "replay",
+      "Replay a capture through the appliance and print the books, reports and latency summary.\n"
+      "FILE is pcap/pcapng (ITCH or OUCH in MoldUDP64), ITCH 5.0 BinaryFILE or LOBSTER CSV;\n"
+      "without FILE, a generated match-mode capture (the embedded default) is replayed.");
+  replay->add_option("FILE", ra.file, "Capture to replay (format detected from its content)");
+  replay->add_option("--mode", ra.mode, "feed (build mirror books from market data) or match (match order entry); "
+                                        "default: feed for a FILE, match for the embedded default")
+      ->check(CLI::IsMember({"feed", "match"}));
+  replay->add_option("--speed", ra.speed, "max (default), or N times capture speed (1 = real time)");
+  replay->add_option("--out", ra.out, "Match mode: write OUCH replies and ITCH market data to this pcap");
+  replay->add_option("--symbol", ra.symbol, "Print this symbol's book at the end (or its LOBSTER rows)");
+  replay->add_option("--depth", ra.depth, "Levels to print (default 10; 5 per book when printing all)")
+      ->check(CLI::Range(1u, 256u));
+  replay->add_option("--format", ra.format, "lobster: print --symbol's book after every event as LOBSTER orderbook rows")
+      ->check(CLI::IsMember({"lobster"}));
+  replay->add_option("--check", ra.check, "LOBSTER input: compare with this orderbook CSV after every event");
+  replay->add_flag("--json", ra.json, "Print the summary as one JSON object on stdout");
+  replay->add_option("--port", ra.port, "Take only datagrams to this UDP destination port");
+  replay->add_option("--group", ra.group, "Take only datagrams to this destination (multicast group) address");
+  replay->add_option("--symbols", ra.symbols, "Match mode: the tradable stocks, in SymbolId order "
+                                              "(default: learned from the orders)")
+      ->delimiter(',');
+  replay->add_option("--max-orders", ra.max_orders, "Resting-order capacity of the books")->capture_default_str();
+  replay->add_option("--max-levels", ra.max_levels, "Price-level capacity of the books")->capture_default_str();
+  replay->add_option("--max-symbols", ra.max_symbols, "Book capacity (symbols)")->capture_default_str();
+  replay->add_flag("!--no-progress", ra.progress, "Never draw the progress line");
+
+  GenArgs ga;
+  CLI::App* gen = app.add_subcommand("gen", "Write a deterministic synthetic capture (pcap, ns timestamps).");
+  gen->add_option("--mode", ga.mode, "feed: ITCH 5.0 market data; match: OUCH 4.2 order entry")
+      ->check(CLI::IsMember({"feed", "match"}))
+      ->capture_default_str();
+  gen->add_option("-o,--output", ga.out, "Output file (default tachyon-MODE.pcap)");
+  gen->add_option("--messages", ga.messages, "Order-entry messages of the underlying flow")->capture_default_str();
+  gen->add_option("--symbols", ga.symbols, "Number of symbols")->capture_default_str();
+  gen->add_option("--seed", ga.seed, "Seed: the same seed gives the same bytes")->capture_default_str();
+  gen->add_option("--scenario", ga.scenario, "static, normal, swing-25, swing-40 or flash-crash")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  try {
+    if (replay->parsed()) return run_replay(ra);
+    if (gen->parsed()) return run_gen(ga);
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return kExitUsage;
+  } catch (const dataplane::ReplayError& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return kExitFailure;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return kExitFailure;
   }
   return 0;
 }

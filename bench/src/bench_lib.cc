@@ -1,2 +1,0 @@
-// Anchor translation unit for the workload-generator library while it arrives.
-namespace tachyon::bench {}
