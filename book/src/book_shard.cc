@@ -2,6 +2,7 @@
 // Control path: runs before the core starts or after it stops.
 #include "tachyon/book/book_shard.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -28,8 +29,11 @@ const BookConfig& checked(const BookConfig& cfg) {
   return cfg;
 }
 
-// Ladder arena size: doubling keeps every live ladder at most twice its size, plus
-// the minimum chunk for each book side, plus slack for free-list fragmentation.
+// Ladder arena size. Compaction packs every ladder into the smallest power-of-two chunk
+// that holds it (at least 16 entries): under 2 * max_levels + 16 per book side in all.
+// A ladder that then has to grow needs twice its entries more, at most 2 * max_levels.
+// So 4 * max_levels + 32 * max_symbols entries always suffice once compacted, and
+// reserve_level() only fails when every level is in use.
 std::size_t arena_entries(const BookConfig& cfg) {
   return 4 * std::size_t{cfg.max_levels} + 2 * std::size_t{cfg.max_symbols} * LadderArena::chunk_entries(0);
 }
@@ -44,7 +48,9 @@ BookShard::BookShard(const BookConfig& cfg, std::pmr::memory_resource* mr)
       index_(cfg.max_orders, cfg.hash_seed, orders_, mr),
       arena_(arena_entries(cfg), mr),
       books_(static_cast<OrderBook*>(mr->allocate(sizeof(OrderBook) * cfg.max_symbols, alignof(OrderBook)))),
-      nbooks_(cfg.max_symbols) {
+      nbooks_(cfg.max_symbols),
+      ladder_scratch_(static_cast<PriceLadder**>(
+          mr->allocate(sizeof(PriceLadder*) * 2 * std::size_t{cfg.max_symbols}, alignof(PriceLadder*)))) {
   for (uint32_t s = 0; s < nbooks_; ++s) {
     OrderBook* b = new (&books_[s]) OrderBook();
     b->orders_ = &orders_;
@@ -56,6 +62,28 @@ BookShard::BookShard(const BookConfig& cfg, std::pmr::memory_resource* mr)
 BookShard::~BookShard() {
   for (uint32_t s = 0; s < nbooks_; ++s) books_[s].~OrderBook();
   mr_->deallocate(books_, sizeof(OrderBook) * nbooks_, alignof(OrderBook));
+  mr_->deallocate(ladder_scratch_, sizeof(PriceLadder*) * 2 * std::size_t{nbooks_}, alignof(PriceLadder*));
+}
+
+void BookShard::compact_ladders() noexcept {
+  ++compactions_;
+  std::size_t n = 0;
+  for (uint32_t s = 0; s < nbooks_; ++s) {
+    for (PriceLadder& l : books_[s].ladders_) {
+      if (l.chunk() == nullptr) continue;
+      if (l.empty()) l.drop_chunk();
+      else ladder_scratch_[n++] = &l;
+    }
+  }
+  // Moving chunks down in address order never overwrites a chunk not yet moved.
+  std::sort(ladder_scratch_, ladder_scratch_ + n,
+            [](const PriceLadder* a, const PriceLadder* b) { return a->chunk() < b->chunk(); });
+  arena_.reset();
+  for (std::size_t i = 0; i < n; ++i) {
+    PriceLadder& l = *ladder_scratch_[i];
+    const unsigned cls = LadderArena::class_for(l.size());
+    l.relocate(arena_.allocate(cls), cls);
+  }
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 #include "shard_fixture.h"
@@ -153,6 +154,98 @@ TEST_F(ShardTest, UnknownSymbolPastTheConfiguredBooks) {
               RejectReason::kUnknownSymbol);
   }
   EXPECT_EQ(shard_->live_orders(), 1u);
+}
+
+// Ladders of many books peak at different times: the arena's free chunks fragment,
+// and compaction must make room as long as a level is free.
+TEST_F(ShardTest, LadderSpaceLastsWhileLevelsAreFreeAcrossManyBooks) {
+  BookConfig c = tiny(1024, 32, 4);
+  reset(c);
+  uint64_t seq = 0, id = 0;
+  for (uint32_t sym = 0; sym < 4; ++sym) {
+    for (const Side side : {kBuy, kSell}) {
+      std::vector<uint64_t> ids;
+      for (int p = 0; p < 17; ++p) {
+        ++id;
+        const Price px{side == kBuy ? 100 - p : 200 + p};
+        const Events ev = insert(++seq, OrderId{id}, side, px, Qty{1}, SymbolId{sym});
+        ASSERT_EQ(ev.at(0).kind, EventKind::kAccepted) << "sym " << sym << " side " << int(side) << " level " << p
+                                                       << ": " << to_string(ev.at(0).reject_reason());
+        ids.push_back(id);
+      }
+      for (int k = 0; k < 16; ++k) ASSERT_EQ(cancel(++seq, OrderId{ids[k]}).at(0).kind, EventKind::kCanceled);
+    }
+  }
+  EXPECT_EQ(shard_->live_levels(), 8u);
+}
+
+// Random churn over many books with a small level pool: a new price level is refused
+// only when every level is in use.
+TEST_F(ShardTest, LadderArenaNeverRefusesWhileLevelsAreFree) {
+  BookConfig c = tiny(4096, 64, 16);
+  reset(c);
+  uint64_t seq = 0, next_id = 0, x = 88172645463325252ull;
+  auto rnd = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::vector<uint64_t> live;
+  for (int step = 0; step < 200'000; ++step) {
+    if (live.empty() || rnd() % 100 < 52) {
+      const SymbolId sym{static_cast<uint32_t>(rnd() % 16)};
+      const Side side = rnd() % 2 ? kBuy : kSell;
+      const Price px{side == kBuy ? -int64_t(rnd() % 200) : 1 + int64_t(rnd() % 200)};
+      const uint32_t levels_before = shard_->live_levels();
+      const Events ev = insert(++seq, OrderId{++next_id}, side, px, Qty{1}, sym);
+      if (ev.at(0).kind == EventKind::kAccepted) {
+        live.push_back(next_id);
+      } else {
+        ASSERT_EQ(ev.at(0).reject_reason(), RejectReason::kPoolExhausted);
+        ASSERT_EQ(levels_before, 64u) << "refused with free levels at step " << step;
+      }
+    } else {
+      const std::size_t k = rnd() % live.size();
+      ASSERT_EQ(cancel(++seq, OrderId{live[k]}).at(0).kind, EventKind::kCanceled);
+      live[k] = live.back();
+      live.pop_back();
+    }
+  }
+}
+
+// Compaction moves every ladder to a new chunk and must leave every book as it was.
+TEST_F(ShardTest, CompactionKeepsEveryBookIntact) {
+  BookConfig c = tiny(4096, 512, 16);
+  reset(c);
+  uint64_t seq = 0, next_id = 0, x = 0x2545F4914F6CDD1Dull;
+  auto rnd = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::vector<uint64_t> live;
+  for (int round = 0; round < 200; ++round) {
+    for (int step = 0; step < 500; ++step) {
+      if (live.empty() || rnd() % 100 < 55) {
+        const SymbolId sym{static_cast<uint32_t>(rnd() % 16)};
+        const Side side = rnd() % 2 ? kBuy : kSell;
+        const Price px{side == kBuy ? -int64_t(rnd() % 300) : 1 + int64_t(rnd() % 300)};
+        if (insert(++seq, OrderId{++next_id}, side, px, Qty{1}, sym).at(0).kind == EventKind::kAccepted)
+          live.push_back(next_id);
+      } else {
+        const std::size_t k = rnd() % live.size();
+        ASSERT_EQ(cancel(++seq, OrderId{live[k]}).at(0).kind, EventKind::kCanceled);
+        live[k] = live.back();
+        live.pop_back();
+      }
+    }
+    const uint64_t before = shard_->hash();
+    shard_->compact_ladders();
+    ASSERT_EQ(shard_->hash(), before) << "round " << round;
+  }
+  EXPECT_EQ(shard_->compactions(), 200u);
 }
 
 }  // namespace

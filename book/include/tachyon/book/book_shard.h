@@ -107,6 +107,12 @@ class BookShard {
   const Level& level(uint32_t idx) const noexcept { return levels_[idx]; }
   // Returns the digest of all books (see OrderBook::hash), combined in symbol order.
   uint64_t hash() const noexcept;
+  // Moves every live ladder into one contiguous run at the start of the ladder arena,
+  // each in the smallest chunk that holds it; runs by itself when fragmentation would
+  // refuse a new level. O(symbols log symbols + levels). Book contents are unchanged.
+  [[gnu::cold]] void compact_ladders() noexcept;
+  // Number of arena compactions so far (a fragmentation indicator).
+  uint64_t compactions() const noexcept { return compactions_; }
   // Bytes preallocated for orders, index, levels, ladders and books.
   std::size_t memory_bytes() const noexcept;
 
@@ -133,6 +139,13 @@ class BookShard {
   // Checks a resting order could move to key on side: a level exists there, or one is
   // free (counting the one its old level frees), and the ladder has room.
   bool can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level) noexcept;
+  // Makes room for one more level in ladder l, compacting the arena if it is too
+  // fragmented. False only when the arena is truly full.
+  bool reserve_level(PriceLadder& l) noexcept {
+    if (l.reserve_one(arena_)) [[likely]] return true;
+    compact_ladders();
+    return l.reserve_one(arena_);
+  }
   bool price_ok(Price p) const noexcept { return p >= cfg_.min_price && p <= cfg_.max_price; }
   bool qty_ok(Qty q) const noexcept { return q.value > 0 && q <= cfg_.max_qty; }
 
@@ -144,6 +157,8 @@ class BookShard {
   LadderArena arena_;
   OrderBook* books_;
   uint32_t nbooks_;
+  PriceLadder** ladder_scratch_;  // 2 * nbooks_ pointers for compact_ladders()
+  uint64_t compactions_ = 0;
 };
 
 }  // namespace tachyon::book

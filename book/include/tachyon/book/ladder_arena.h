@@ -41,6 +41,22 @@ class LadderArena {
   // Returns a chunk to its class's free list.
   void release(LadderEntry* chunk, unsigned cls) noexcept;
 
+  // Forgets every chunk: the next allocations come from the start of the arena. For
+  // compaction, which then re-allocates each live ladder in address order.
+  void reset() noexcept {
+    bump_ = 0;
+    free_.fill(nullptr);
+  }
+
+  // Returns the smallest class whose chunk holds n entries.
+  static unsigned class_for(uint32_t n) noexcept {
+    unsigned c = 0;
+    while (chunk_entries(c) < n) ++c;
+    return c;
+  }
+
+  std::size_t capacity() const noexcept { return capacity_; }
+
   std::size_t bytes() const noexcept { return capacity_ * sizeof(LadderEntry); }
 
  private:

@@ -75,6 +75,33 @@ class PriceLadder {
 
   uint32_t capacity() const noexcept { return e_ ? LadderArena::chunk_entries(cls_) : 0; }
 
+  // Moves to a chunk of half the size once three quarters of this one are unused, so a
+  // ladder never holds more than four times its entries (or the minimum chunk). Keeps
+  // the current chunk when the arena has no smaller one. Amortised O(1).
+  void shrink_if_sparse(LadderArena& arena) noexcept {
+    if (cls_ == 0 || e_ == nullptr || size_ >= capacity() / 4) return;
+    LadderEntry* smaller = arena.allocate(cls_ - 1);
+    if (smaller == nullptr) return;
+    std::memcpy(smaller, e_, size_ * sizeof(LadderEntry));
+    arena.release(e_, cls_);
+    e_ = smaller;
+    --cls_;
+  }
+
+  // For arena compaction: the chunk, and moving the entries to a new chunk of class
+  // cls (which must hold size() entries; the regions may overlap).
+  const LadderEntry* chunk() const noexcept { return e_; }
+  void relocate(LadderEntry* dst, uint32_t cls) noexcept {
+    std::memmove(dst, e_, size_ * sizeof(LadderEntry));
+    e_ = dst;
+    cls_ = cls;
+  }
+  // Forgets the chunk without returning it (the arena is being rebuilt).
+  void drop_chunk() noexcept {
+    e_ = nullptr;
+    cls_ = 0;
+  }
+
  private:
   bool grow(LadderArena& arena) noexcept;
 

@@ -88,6 +88,7 @@ Qty BookShard::match(SeqNum seq, SymbolId sym, OrderId taker, Side side, int64_t
       levels_.release(top.level);
       opp.pop_back();
       if (opp.empty()) opp.release(arena_);
+      else opp.shrink_if_sparse(arena_);
     } else {
       orders_[o].prev = kNil;
     }
@@ -135,7 +136,10 @@ inline void BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
     // The emptied level is usually the top one.
     const uint32_t pos = (l.back().key == key) ? l.size() - 1 : l.lower_bound(key);
     l.erase_at(pos);
-    if (l.empty() && !keep_ladder) l.release(arena_);
+    if (!keep_ladder) {
+      if (l.empty()) l.release(arena_);
+      else l.shrink_if_sparse(arena_);
+    }
     levels_.release(o.level);
   }
 }
@@ -145,7 +149,7 @@ inline bool BookShard::can_move(OrderBook& b, Side side, int64_t key, uint32_t o
   if (own.find(key) >= 0) return true;
   // The old level disappears when this was its only order, freeing a level and a slot.
   if (levels_[old_level].count == 1) return true;
-  return levels_.free() > 0 && own.reserve_one(arena_);
+  return levels_.free() > 0 && reserve_level(own);
 }
 
 template <EventSink S>
@@ -184,7 +188,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     // Capacity is checked up front, so an accepted order can always rest.
     PriceLadder& own = b.ladders_[OrderBook::idx(side)];
     if (orders_.free() == 0 ||
-        (own.find(key) < 0 && (levels_.free() == 0 || !own.reserve_one(arena_))))
+        (own.find(key) < 0 && (levels_.free() == 0 || !reserve_level(own))))
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
     if (type == OrderType::kPostOnly && !opp.empty() && opp.back().key + key >= 0)
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPostOnlyWouldCross, sink);
@@ -197,7 +201,12 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     return;
   }
   const Qty rem = match(seq, sym, id, side, key, market, qty, sink);
-  if (rem.value == 0) return;
+  if (rem.value == 0) {
+    // Room reserved for a remainder that never came: an empty ladder gives it back.
+    PriceLadder& own = b.ladders_[OrderBook::idx(side)];
+    if (own.empty()) own.release(arena_);
+    return;
+  }
   if (may_rest) {
     const uint32_t slot = orders_.acquire();
     Order& o = orders_[slot];
@@ -287,6 +296,8 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
     // The taker's own index entry may have shifted while makers were erased.
     index_.erase_at(index_.find_pos(id));
     orders_.release(slot);
+    PriceLadder& own = b.ladders_[OrderBook::idx(side)];
+    if (own.empty()) own.release(arena_);
     return;
   }
   orders_[slot].qty = rem;
@@ -307,7 +318,7 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
   OrderBook& b = books_[sym.value];
   const int64_t key = ladder_key(side, price);
   PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  if (orders_.free() == 0 || (own.find(key) < 0 && (levels_.free() == 0 || !own.reserve_one(arena_))))
+  if (orders_.free() == 0 || (own.find(key) < 0 && (levels_.free() == 0 || !reserve_level(own))))
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
   const uint32_t slot = orders_.acquire();
   Order& o = orders_[slot];
