@@ -45,9 +45,10 @@ struct Mirror {
       : shard(std::make_shared<book::BookShard>(opt.book)), builder(*shard, trades), opt_(opt) {}
 
   // Applies one ITCH message. Hot path.
-  void apply(std::span<const uint8_t> msg) noexcept {
-    builder.apply(msg);
+  DecodeStatus apply(std::span<const uint8_t> msg) noexcept {
+    const DecodeStatus st = builder.apply(msg);
     if (opt_.lobster_out && msg.size() >= 3) print_row(static_cast<uint16_t>((msg[1] << 8) | msg[2]));
+    return st;
   }
 
   // Writes the LOBSTER orderbook row of the selected symbol after a message about it.
@@ -168,10 +169,12 @@ void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       const mold::Delivery d = tracker->on_packet(p.header);
       if (p.header.heartbeat()) ++sum.heartbeats;
       uint16_t index = 0;
-      p.for_each([&](uint64_t, std::span<const uint8_t> msg) {
+      p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
         if (index++ < d.skip) return;
-        mirror.apply(msg);
+        const DecodeStatus st = mirror.apply(msg);
         meter.message_done();
+        if (st != DecodeStatus::kOk) [[unlikely]]
+          sum.malformed.add(bad_message(where(sum.packets, classic, record_offset), seq, msg, st));
       });
       if ((sum.packets & 63) == 0) meter.maybe_report(sum.bytes + sum.packets * 16);
     }
@@ -179,8 +182,6 @@ void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   meter.finish();
   if (reader->failed()) sum.malformed.add(std::string(reader->error()));
   sessions.summarise(sum);
-  const itch::BookBuilderStats& st = mirror.builder.stats();
-  if (st.decode_errors > 0) sum.malformed.add(std::to_string(st.decode_errors) + " ITCH messages did not decode");
   mirror.finish(sum);
 }
 

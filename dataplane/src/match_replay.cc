@@ -204,9 +204,11 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
         if (index++ < d.skip) return;
         if (!msg.empty()) ++sum.by_type[msg[0]];
-        gateway.on_message(client, seq, msg);
+        const DecodeStatus st = gateway.on_message(client, seq, msg);
         publisher.end_message();
         meter.message_done();
+        if (st != DecodeStatus::kOk) [[unlikely]]
+          sum.malformed.add(bad_message(where(sum.packets, classic, record_offset), seq, msg, st));
       });
       gateway.flush();
       publisher.flush();
@@ -227,7 +229,6 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
     sum.end_of_sessions += t.ended() ? 1 : 0;
   }
   const OuchGatewayStats& st = gateway.stats();
-  if (st.decode_errors > 0) sum.malformed.add(std::to_string(st.decode_errors) + " OUCH messages did not decode");
   if (out.write_errors() > 0) throw ReplayError(opt.out_path + ": " + std::to_string(out.write_errors()) + " packets could not be written");
   sum.accepted = st.accepted;
   sum.replaced = st.replaced;

@@ -4,7 +4,11 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdio>
+#include <span>
+#include <string>
 
+#include "tachyon/dataplane/message_dispatch.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
 #include "tachyon/dataplane/replay.h"
 
@@ -57,6 +61,18 @@ inline std::string where(uint64_t packet, bool classic, uint64_t offset) {
   std::string s = "packet " + std::to_string(packet);
   if (classic) s += " (offset " + std::to_string(offset) + ")";
   return s;
+}
+
+// Describes a message that did not decode: where its packet is, its MoldUDP64
+// sequence number, its type byte and length, and why.
+inline std::string bad_message(const std::string& packet, uint64_t seq, std::span<const uint8_t> msg,
+                               DecodeStatus st) {
+  char type[16];
+  if (msg.empty()) std::snprintf(type, sizeof type, "none");
+  else if (msg[0] >= 0x21 && msg[0] < 0x7f) std::snprintf(type, sizeof type, "'%c'", msg[0]);
+  else std::snprintf(type, sizeof type, "0x%02x", msg[0]);
+  return packet + ": message " + std::to_string(seq) + " (type " + type + ", " + std::to_string(msg.size()) +
+         " bytes): " + to_string(st);
 }
 
 }  // namespace tachyon::dataplane::internal

@@ -1,0 +1,102 @@
+// The tachyon binary as users run it: exit codes, one-line errors, --json output, the
+// progress line staying off a non-terminal stderr, gen + replay round trips.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <simdjson.h>
+
+namespace {
+
+const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
+const std::string kData = TACHYON_DATA_DIR;
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs tachyon with args, capturing stdout and stderr (stderr through a file).
+CliRun run(const std::string& args) {
+  const std::string err_path = std::string(::testing::TempDir()) + "cli_err_" + std::to_string(::getpid());
+  const std::string cmd = kTachyon + " " + args + " 2>" + err_path;
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+  std::remove(err_path.c_str());
+  return r;
+}
+
+TEST(TachyonCli, JsonSummaryOfTheItchSampleHasTheDocumentedFields) {
+  const CliRun r = run("replay --json " + kData + "/itch/ex20101224.TEST_ITCH_50");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");  // no progress line when stderr is not a terminal
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+  EXPECT_EQ(uint64_t(doc["messages"]), 12'012u);
+  EXPECT_EQ(uint64_t(doc["messages_by_type"]["A"]), 4'997u);
+  EXPECT_EQ(uint64_t(doc["unknown_refs"]), 117u);
+  EXPECT_EQ(uint64_t(doc["live_orders"]), 3'204u);
+  EXPECT_EQ(uint64_t(doc["gaps"]), 0u);
+  EXPECT_EQ(uint64_t(doc["malformed"]), 0u);
+  EXPECT_EQ(std::string_view(doc["book_hash"]).size(), 16u);
+  EXPECT_GT(double(doc["msgs_per_s"]), 0.0);
+  for (const char* k : {"p50", "p99", "p999", "max"}) EXPECT_TRUE(doc["latency_ns"][k].is_uint64()) << k;
+  EXPECT_LE(uint64_t(doc["latency_ns"]["p50"]), uint64_t(doc["latency_ns"]["max"]));
+}
+
+TEST(TachyonCli, UnreadableAndUnrecognisedFilesExitNonZeroWithOneLine) {
+  const CliRun missing = run("replay /nonexistent/capture.pcap");
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/capture.pcap"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+
+  const std::string text = std::string(::testing::TempDir()) + "cli_text_" + std::to_string(::getpid());
+  {
+    std::ofstream out(text);
+    out << "not a capture\n";
+  }
+  const CliRun bad = run("replay " + text);
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find(text + ": offset 0: unrecognised format"), std::string::npos) << bad.err;
+  std::remove(text.c_str());
+
+  EXPECT_EQ(run("replay --speed fast " + kData + "/itch/ex20101224.TEST_ITCH_50").status, 2);
+  EXPECT_EQ(run("frobnicate").status, 2);
+}
+
+TEST(TachyonCli, GenThenReplayPrintsTheBookAndLobsterRows) {
+  const std::string cap = std::string(::testing::TempDir()) + "cli_feed_" + std::to_string(::getpid()) + ".pcap";
+  const CliRun g = run("gen --mode feed --messages 5000 --symbols 2 --seed 3 -o " + cap);
+  ASSERT_EQ(g.status, 0) << g.err;
+  EXPECT_NE(g.out.find("wrote " + cap), std::string::npos) << g.out;
+  const CliRun r = run("replay --symbol AAPL --depth 3 " + cap);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("AAPL: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("latency    ns per message"), std::string::npos) << r.out;
+  const CliRun rows = run("replay --format lobster --symbol MSFT --depth 2 " + cap);
+  ASSERT_EQ(rows.status, 0) << rows.err;
+  // Each row: 2 levels x (ask price, ask size, bid price, bid size).
+  std::size_t lines = 0, pos = 0;
+  while ((pos = rows.out.find('\n', pos)) != std::string::npos) ++lines, ++pos;
+  EXPECT_GT(lines, 100u);
+  const std::string first = rows.out.substr(0, rows.out.find('\n'));
+  EXPECT_EQ(std::count(first.begin(), first.end(), ','), 7) << first;
+  std::remove(cap.c_str());
+}
+
+}  // namespace
