@@ -126,7 +126,8 @@ uint64_t BookShard::hash() const noexcept {
 }
 
 std::size_t BookShard::memory_bytes() const noexcept {
-  return orders_.bytes() + levels_.bytes() + index_.bytes() + arena_.bytes() + sizeof(OrderBook) * nbooks_;
+  return orders_.bytes() + levels_.bytes() + index_.bytes() + arena_.bytes() + sizeof(OrderBook) * nbooks_ +
+         sizeof(PriceLadder*) * 2 * std::size_t{nbooks_};
 }
 
 const char* to_string(EventKind k) noexcept {

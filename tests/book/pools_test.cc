@@ -126,7 +126,8 @@ TEST(BookShard, AllMemoryComesFromTheResourceAndIsAccounted) {
     EXPECT_EQ(mr.outstanding, s.memory_bytes());
     const std::size_t want = 1000 * sizeof(Order) + 100 * sizeof(Level) +
                              std::bit_ceil(std::size_t{2000}) * sizeof(OrderIndex::Entry) +
-                             (4 * 100 + 2 * 7 * 16) * sizeof(LadderEntry) + 7 * sizeof(OrderBook);
+                             (4 * 100 + 2 * 7 * 16) * sizeof(LadderEntry) + 7 * sizeof(OrderBook) +
+                             2 * 7 * sizeof(PriceLadder*);  // compaction scratch
     EXPECT_EQ(s.memory_bytes(), want);
     EXPECT_EQ(s.symbols(), 7u);
     EXPECT_EQ(s.config().max_orders, 1000u);
