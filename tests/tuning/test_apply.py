@@ -160,7 +160,7 @@ class ApplyVerifyRevert(unittest.TestCase):
     def test_default_state_file_lives_in_the_root_and_goes_with_revert(self) -> None:
         before = snapshot(self.root)
         run("apply", *self.common, "--yes", check=True)
-        self.assertTrue(os.path.exists(os.path.join(self.root, "var/lib/tachyon/tuning-state.json")))
+        self.assertTrue(os.path.exists(os.path.join(self.root, "run/tachyon/tuning-state.json")))
         run("revert", "--root", self.root, "--systemctl", self.systemctl, "--yes", check=True)
         self.assertEqual(snapshot(self.root), before)
 

@@ -130,6 +130,29 @@ class PlanOnTopologies(unittest.TestCase):
         self.assertIn("jitter", cores["ranking"])
         self.check_core_map(TOPO_32, cores)
 
+    def test_offline_sibling_stays_idle_and_isolated(self) -> None:
+        # Export as hwloc does once PU 24 (sibling of PU 8) is offline: no PU object, and
+        # the core's cpuset loses it while complete_cpuset keeps it.
+        import xml.etree.ElementTree as ET
+        tree = ET.parse(TOPO_32)
+        for core in tree.iter("object"):
+            if core.get("type") != "Core":
+                continue
+            pu24 = [pu for pu in core.findall("object") if pu.get("type") == "PU" and pu.get("os_index") == "24"]
+            if pu24:
+                core.remove(pu24[0])
+                core.set("cpuset", "0x00000100")
+        path = os.path.join(self.tmp.name, "offline24.xml")
+        tree.write(path)
+        doc = plan_json("--topology", path, "--nic", "eth0", "--root", self.empty_root)
+        cores = doc["plan"]["cores"]
+        self.assertEqual(cores["dataplane"], [8, 9, 10, 11, 12, 13, 14])
+        self.assertEqual(cores["idle_siblings"], [24, 25, 26, 27, 28, 29, 30])
+        self.assertNotIn(24, cores["housekeeping"])
+        self.assertNotIn(24, doc["plan"]["cpus"])
+        self.assertIn("isolcpus=managed_irq,domain,8-14,24-30", doc["plan"]["cmdline"])
+        self.assertTrue(any("SMT sibling 24 of data-plane cores" in n for n in doc["notes"]), doc["notes"])
+
     def test_same_input_same_plan(self) -> None:
         with tempfile.TemporaryDirectory() as root:
             build_tree(root)
@@ -206,6 +229,7 @@ class PlanOnThisMachine(unittest.TestCase):
             self.assertIn("data-plane     1 (1 physical core, one PU each)", r.stdout)
             self.assertIn("control        0 (shared with housekeeping)", r.stdout)
             r = run("plan", "--topology", xml, "--root", root, "--nic", "eth0", check=True)
+            self.assertIn("no NIC DPDK can own: eth0 (0000:00:03.0) kernel driver virtio-pci", r.stdout)
             self.assertIn("eth0 carries the default route", r.stdout)
 
 

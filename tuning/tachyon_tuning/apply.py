@@ -22,7 +22,7 @@ from .services import ServiceError, Services
 from .sysfs import TreeIO, WriteError, parse_selector
 
 STATE_VERSION = 1
-DEFAULT_STATE = "var/lib/tachyon/tuning-state.json"
+DEFAULT_STATE = "run/tachyon/tuning-state.json"  # tmpfs: runtime changes end at reboot, and so does their saved state
 
 
 class ApplyError(Exception):
@@ -166,7 +166,11 @@ def apply(plan: Plan, io: TreeIO, services: Services, yes: bool, state_file: str
             try:
                 io.write(rel, value)
             except WriteError as e:
-                errors.append(str(e))
+                hint = ""
+                if rel.startswith("proc/irq/") and "Input/output error" in str(e):
+                    hint = (" (a kernel-managed or per-CPU interrupt: it cannot move at runtime; "
+                            "isolcpus=managed_irq keeps managed IRQs off isolated CPUs after the reboot)")
+                errors.append(str(e) + hint)
                 if rel in new_paths:
                     failed_new.add(rel)
     if failed_new:  # nothing changed there, so nothing to restore

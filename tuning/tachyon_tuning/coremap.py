@@ -140,7 +140,9 @@ def choose(topo: Topology, node: int, want: int | None, jitter: dict[int, Jitter
     rest = ranked[n_dp:]
 
     dataplane = sorted(c.first for c in dp_cores)
-    idle = sorted(p for c in dp_cores for p in c.pus[1:])
+    # Siblings stay idle, including those hwloc does not show (offline, e.g. after a
+    # previous apply): isolcpus must still cover them in case they come back online.
+    idle = sorted({p for c in dp_cores for p in c.pus[1:] + c.hidden})
     if rest:
         control_core = rest[0]
         control = control_core.first
@@ -155,6 +157,10 @@ def choose(topo: Topology, node: int, want: int | None, jitter: dict[int, Jitter
         notes.append(f"no core left for the control plane on node {chosen_node}: it shares housekeeping CPU {control}")
     reserved = set(dataplane) | set(idle) | ({control} if dedicated else set())
     housekeeping = sorted(topo.pus - reserved)
+    hidden_idle = sorted(set(idle) - topo.pus)
+    if hidden_idle:
+        notes.append(f"SMT sibling{'s' if len(hidden_idle) > 1 else ''} {format_list(hidden_idle)} of data-plane "
+                     "cores are not in the topology's online, allowed set (offline?): kept idle and isolated")
     if not housekeeping:
         notes.append("no housekeeping CPU is left: IRQs and kernel threads will share data-plane cores")
     return CoreMap(chosen_node, tuple(dataplane), control, dedicated, tuple(housekeeping), tuple(idle),

@@ -121,8 +121,12 @@ class Evaluator:
         n = self.plan.nic
         if n.busid is not None:
             can, text, why = self._nic_state(n.busid)
-            if not can:
-                self.notes.append(f"NIC {'/'.join(n.names) or n.busid} cannot be owned by DPDK yet: {text}")
+            name = "/".join(n.names) or n.busid
+            if not can and "default route" in text:
+                self.notes.append(f"no NIC DPDK can own: {name} ({n.busid}) {text}: it is this machine's own "
+                                  "network link, and binding it to DPDK would cut the machine off")
+            elif not can:
+                self.notes.append(f"NIC {name} cannot be owned by DPDK yet: {text}")
             return [Item("nic.driver", "NIC driver for DPDK", text, "vfio-pci (or a bifurcated driver: mlx5_core)",
                          can, "manual", "required",
                          why if not can else "DPDK polls the NIC from user space")]
@@ -193,10 +197,13 @@ class Evaluator:
             self.notes.append("this kernel has no /sys/devices/system/cpu/nohz_full (built without "
                               "CONFIG_NO_HZ_FULL): nohz_full= has no effect until it runs a kernel that has it "
                               "(Debian's stock amd64 kernels do)")
-        if not (state.cpu_file_list(self.io, "isolated") or state.cmdline_cpus(self.tokens, "isolcpus")):
-            self.notes.append("no isolated cores: /sys/devices/system/cpu/isolated is empty and the kernel command "
-                              "line has no isolcpus=; until the reboot items are in place the data-plane CPUs share "
-                              "their time with the scheduler, timers and RCU")
+        isolated = state.cpu_file_list(self.io, "isolated")
+        if not (isolated or state.cmdline_cpus(self.tokens, "isolcpus")):
+            where = ("/sys/devices/system/cpu/isolated is empty" if isolated is not None
+                     else "there is no /sys/devices/system/cpu/isolated")
+            self.notes.append(f"no isolated cores: {where} and the kernel command line has no isolcpus=; until the "
+                              "reboot items are in place the data-plane CPUs share their time with the scheduler, "
+                              "timers and RCU")
         return out
 
     # ---- runtime items ------------------------------------------------------------

@@ -27,11 +27,16 @@ class TopologyError(Exception):
 
 @dataclass(frozen=True)
 class Core:
-    """One physical core: its allowed PUs (SMT siblings of each other), package and NUMA nodes."""
+    """One physical core: its allowed PUs (SMT siblings of each other), package and NUMA nodes.
+
+    hidden: PUs of this core that hwloc lists in complete_cpuset only (offline, or outside
+    the allowed set); they still share the core's pipeline when they run.
+    """
 
     pus: tuple[int, ...]
     package: int | None
     nodes: tuple[int, ...]
+    hidden: tuple[int, ...] = ()
 
     @property
     def first(self) -> int:
@@ -158,7 +163,8 @@ def parse_xml(text: str, source: str) -> Topology:
             core_pus = sorted(c for c in _bitmap(obj, "cpuset") if not allowed or c in allowed)
             if core_pus:
                 pkg = next((int(a.get("os_index", "-1")) for a in reversed(chain) if a.get("type") == "Package"), None)
-                cores.append(Core(tuple(core_pus), pkg, tuple(sorted(_bitmap(obj, "nodeset")))))
+                hidden = sorted(_bitmap(obj, "complete_cpuset") - set(core_pus))
+                cores.append(Core(tuple(core_pus), pkg, tuple(sorted(_bitmap(obj, "nodeset"))), tuple(hidden)))
         elif kind == "Package":
             packages[int(obj.get("os_index", str(len(packages))))] = {
                 c for c in _bitmap(obj, "cpuset") if not allowed or c in allowed}
