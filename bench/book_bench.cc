@@ -198,7 +198,7 @@ struct alignas(kCacheLine) RingSink {
   }
 };
 
-struct alignas(kCacheLine) DrainResult {
+struct DrainResult {
   uint64_t preempted = 0;  // involuntary context switches of the drain thread
   uint64_t events = 0;
   uint64_t checksum = 0;
@@ -289,7 +289,7 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   auto shard = std::make_unique<BookShard>(bench_book_config());
   SpscRing<Event> ring(o.ring);
   RunState state;
-  DrainResult drained;
+  alignas(kCacheLine) DrainResult drained;  // written by the drain thread once, at its end
   std::thread drainer(drain, std::ref(ring), std::ref(state), o.cpu_drain, std::ref(drained));
   while (state.value.load(std::memory_order_acquire) != 1) dataplane::cpu_relax();
 
