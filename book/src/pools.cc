@@ -90,11 +90,14 @@ bool PriceLadder::grow(LadderArena& arena) noexcept {
   const unsigned cls = e_ ? cls_ + 1 : 0;
   LadderEntry* bigger = arena.allocate(cls);
   if (bigger == nullptr) return false;
+  // Centre the entries: both ends get room.
+  const uint32_t begin = (LadderArena::chunk_entries(cls) - size_) / 2;
   if (e_) {
-    std::memcpy(bigger, e_, size_ * sizeof(LadderEntry));
+    std::memcpy(bigger + begin, e_ + begin_, size_ * sizeof(LadderEntry));
     arena.release(e_, cls_);
   }
   e_ = bigger;
+  begin_ = begin;
   cls_ = cls;
   return true;
 }

@@ -109,7 +109,8 @@ class LobsterBook {
       for (uint32_t o = lv.head; o != book::kNil; o = shard_->order(o).next) ids.push_back(shard_->order(o).id.value);
       levels.emplace_back(lv.price.ticks, std::move(ids));
     });
-    for (auto& [price, ids] : levels) {
+    for (auto& [level_price, ids] : levels) {
+      const int64_t price = level_price;  // a copy: lambdas cannot capture bindings in C++20
       const auto it = std::find_if(want.begin(), want.end(), [&](const lobster::Level& l) { return l.price == price; });
       if (it == want.end()) {
         for (const uint64_t id : ids) shard_->cancel(0, book::OrderId{id}, events_);

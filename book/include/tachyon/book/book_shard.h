@@ -128,6 +128,8 @@ class BookShard {
   // Links slot at the back of the level for key on side, creating the level if needed.
   // Preconditions: a level exists or one is free, and the ladder has room.
   void rest(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot) noexcept;
+  // The same with pos = the side's lower_bound(key), already known.
+  void rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, uint32_t pos) noexcept;
   // Unlinks a resting order from its level, dropping the level if it empties. An
   // emptied ladder keeps its chunk when keep_ladder is set (the order moves within it).
   void unlink(uint32_t slot, bool keep_ladder = false) noexcept;

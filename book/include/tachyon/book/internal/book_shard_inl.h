@@ -97,8 +97,12 @@ Qty BookShard::match(SeqNum seq, SymbolId sym, OrderId taker, Side side, int64_t
 }
 
 inline void BookShard::rest(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot) noexcept {
+  rest_at(b, side, key, price, slot, b.ladders_[OrderBook::idx(side)].lower_bound(key));
+}
+
+inline void BookShard::rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot,
+                               uint32_t pos) noexcept {
   PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  const uint32_t pos = own.lower_bound(key);
   uint32_t li;
   if (pos < own.size() && own[pos].key == key) {
     li = own[pos].level;
@@ -184,11 +188,13 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
   const int64_t key = ladder_key(side, price);
   const PriceLadder& opp = b.ladders_[OrderBook::idx(opposite(side))];
   const bool may_rest = type == OrderType::kLimit || type == OrderType::kPostOnly;
+  uint32_t pos = 0;  // where the remainder rests; matching never touches this side
   if (may_rest) {
     // Capacity is checked up front, so an accepted order can always rest.
     PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-    if (orders_.free() == 0 ||
-        (own.find(key) < 0 && (levels_.free() == 0 || !reserve_level(own))))
+    pos = own.lower_bound(key);
+    const bool level_exists = pos < own.size() && own[pos].key == key;
+    if (orders_.free() == 0 || (!level_exists && (levels_.free() == 0 || !reserve_level(own))))
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
     if (type == OrderType::kPostOnly && !opp.empty() && opp.back().key + key >= 0)
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPostOnlyWouldCross, sink);
@@ -214,7 +220,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     o.qty = rem;
     o.flags = type == OrderType::kPostOnly ? kFlagPostOnly : 0;
     o.pad_ = 0;
-    rest(b, side, key, price, slot);
+    rest_at(b, side, key, price, slot, pos);
     index_.insert(id, slot);
   } else {
     const CancelReason why = market ? CancelReason::kMarketRemainder : CancelReason::kIocRemainder;
@@ -318,7 +324,9 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
   OrderBook& b = books_[sym.value];
   const int64_t key = ladder_key(side, price);
   PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  if (orders_.free() == 0 || (own.find(key) < 0 && (levels_.free() == 0 || !reserve_level(own))))
+  const uint32_t pos = own.lower_bound(key);
+  const bool level_exists = pos < own.size() && own[pos].key == key;
+  if (orders_.free() == 0 || (!level_exists && (levels_.free() == 0 || !reserve_level(own))))
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
   const uint32_t slot = orders_.acquire();
   Order& o = orders_[slot];
@@ -326,7 +334,7 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
   o.qty = qty;
   o.flags = 0;
   o.pad_ = 0;
-  rest(b, side, key, price, slot);
+  rest_at(b, side, key, price, slot, pos);
   index_.insert(id, slot);
   sink.on_event(detail::make_event(EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0));
 }
