@@ -93,12 +93,11 @@ bool PriceLadder::grow(LadderArena& arena) noexcept {
   // Centre the entries: both ends get room.
   const uint32_t begin = (LadderArena::chunk_entries(cls) - size_) / 2;
   if (e_) {
-    std::memcpy(bigger + begin, e_ + begin_, size_ * sizeof(LadderEntry));
+    copy_to(bigger, cls, begin);
     arena.release(e_, cls_);
   }
-  e_ = bigger;
+  set_chunk(bigger, cls);
   begin_ = begin;
-  cls_ = cls;
   return true;
 }
 

@@ -130,17 +130,19 @@ class BookShard {
   void rest(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot) noexcept;
   // The same with pos = the side's lower_bound(key), already known.
   void rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, uint32_t pos) noexcept;
-  // Unlinks a resting order from its level, dropping the level if it empties. An
-  // emptied ladder keeps its chunk when keep_ladder is set (the order moves within it).
-  void unlink(uint32_t slot, bool keep_ladder = false) noexcept;
+  // Unlinks a resting order from its level, dropping the level if it empties; returns
+  // the ladder index the dropped level had, or kNil. An emptied ladder keeps its chunk
+  // when keep_ladder is set (the order moves within it).
+  uint32_t unlink(uint32_t slot, bool keep_ladder = false) noexcept;
   // Removes a resting order entirely and emits Canceled.
   template <EventSink S>
   void cancel_slot(SeqNum seq, std::size_t pos, uint32_t slot, CancelReason why, S& sink) noexcept;
   template <EventSink S>
   void execute_impl(SeqNum seq, OrderId id, Qty qty, const Price* at, S& sink) noexcept;
   // Checks a resting order could move to key on side: a level exists there, or one is
-  // free (counting the one its old level frees), and the ladder has room.
-  bool can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level) noexcept;
+  // free (counting the one its old level frees), and the ladder has room. Sets pos to
+  // the side's lower_bound(key).
+  bool can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level, uint32_t& pos) noexcept;
   // Makes room for one more level in ladder l, compacting the arena if it is too
   // fragmented. False only when the arena is truly full.
   bool reserve_level(PriceLadder& l) noexcept {

@@ -14,8 +14,10 @@
 
 namespace tachyon::book {
 
-// One ladder slot: the level's sort key (price for bids, -price for asks, so the best
-// level is always the largest key, at the back) and its LevelPool index.
+// One ladder entry: the level's sort key (price for bids, -price for asks, so the best
+// level is always the largest key, at the back) and its LevelPool index. The arena
+// counts space in these 16-byte units; a ladder lays a chunk of n units out as n keys
+// followed by n level indices.
 struct LadderEntry {
   int64_t key;
   uint32_t level;

@@ -40,7 +40,7 @@ void BookShard::reject(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
 inline Qty BookShard::fillable(const PriceLadder& opp, int64_t key, bool market, Qty qty) const noexcept {
   Qty sum{0};
   for (uint32_t i = opp.size(); i > 0 && sum < qty; --i) {
-    const LadderEntry& e = opp[i - 1];
+    const LadderEntry e = opp[i - 1];
     if (!market && e.key + key < 0) break;
     sum += levels_[e.level].total;
   }
@@ -128,7 +128,7 @@ inline void BookShard::rest_at(OrderBook& b, Side side, int64_t key, Price price
   lv.total += o.qty;
 }
 
-inline void BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
+inline uint32_t BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
   Order& o = orders_[slot];
   Level& lv = levels_[o.level];
   lv.total -= o.qty;
@@ -145,12 +145,15 @@ inline void BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
       else l.shrink_if_sparse(arena_);
     }
     levels_.release(o.level);
+    return pos;
   }
+  return kNil;
 }
 
-inline bool BookShard::can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level) noexcept {
+inline bool BookShard::can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level, uint32_t& pos) noexcept {
   PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  if (own.find(key) >= 0) return true;
+  pos = own.lower_bound(key);
+  if (pos < own.size() && own.key(pos) == key) return true;
   // The old level disappears when this was its only order, freeing a level and a slot.
   if (levels_[old_level].count == 1) return true;
   return levels_.free() > 0 && reserve_level(own);
@@ -291,10 +294,14 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
   const PriceLadder& opp = b.ladders_[OrderBook::idx(opposite(side))];
   if ((o.flags & kFlagPostOnly) && !opp.empty() && opp.back().key + key >= 0)
     return reject(seq, sym, id, side, price, qty, OrderType::kPostOnly, RejectReason::kPostOnlyWouldCross, sink);
-  if (!can_move(b, side, key, old_level))
+  uint32_t at;
+  if (!can_move(b, side, key, old_level, at))
     return reject(seq, sym, id, side, price, qty, OrderType::kLimit, RejectReason::kPoolExhausted, sink);
 
-  unlink(slot, /*keep_ladder=*/true);  // rest() below re-inserts into the same ladder
+  // rest_at() below re-inserts into the same ladder; an emptied old level below the new
+  // position shifts it down by one.
+  const uint32_t gone = unlink(slot, /*keep_ladder=*/true);
+  if (gone != kNil && gone < at) --at;
   e.reason = static_cast<uint8_t>(ModifyKind::kLostPriority);
   sink.on_event(e);
   const Qty rem = match(seq, sym, id, side, key, false, qty, sink);
@@ -307,7 +314,7 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
     return;
   }
   orders_[slot].qty = rem;
-  rest(b, side, key, price, slot);
+  rest_at(b, side, key, price, slot, at);
 }
 
 template <EventSink S>
@@ -396,17 +403,19 @@ void BookShard::replace(SeqNum seq, OrderId id, OrderId new_id, Price price, Qty
     return reject(seq, sym, new_id, side, price, qty, OrderType::kLimit, RejectReason::kPriceOutOfRange, sink);
   OrderBook& b = books_[sym.value];
   const int64_t key = ladder_key(side, price);
-  if (!can_move(b, side, key, old_level))
+  uint32_t at;
+  if (!can_move(b, side, key, old_level, at))
     return reject(seq, sym, new_id, side, price, qty, OrderType::kLimit, RejectReason::kPoolExhausted, sink);
 
   const Event gone = detail::make_event(EventKind::kCanceled, seq, sym, id, side, levels_[old_level].price, o.qty,
                                         Qty{0}, OrderType::kLimit, static_cast<uint8_t>(CancelReason::kReplaced));
-  unlink(slot, /*keep_ladder=*/true);  // rest() below re-inserts into the same ladder
+  const uint32_t emptied = unlink(slot, /*keep_ladder=*/true);  // rest_at() re-inserts into this ladder
+  if (emptied != kNil && emptied < at) --at;
   index_.erase_at(pos);
   o.id = new_id;
   o.qty = qty;
   o.flags = 0;
-  rest(b, side, key, price, slot);
+  rest_at(b, side, key, price, slot, at);
   index_.insert(new_id, slot);
   sink.on_event(gone);
   sink.on_event(detail::make_event(EventKind::kAccepted, seq, sym, new_id, side, price, qty, qty,
