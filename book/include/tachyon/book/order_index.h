@@ -41,6 +41,25 @@ class OrderIndex {
       p = (p + 1) & mask_;
     }
   }
+  // As find_pos(), and when id is absent also sets hole to the empty bucket where
+  // insert() would put it (valid until the table changes). Hot path.
+  std::size_t find_pos(OrderId id, std::size_t& hole) const noexcept {
+    const uint32_t tag = tag_of(id);
+    std::size_t p = tag & mask_;
+    for (;;) {
+      const Entry e = table_[p];
+      if (e.slot == kNil) {
+        hole = p;
+        return npos;
+      }
+      if (e.tag == tag && orders_[e.slot].id == id) return p;
+      p = (p + 1) & mask_;
+    }
+  }
+  // Inserts id -> slot at hole from find_pos(id, hole), with no change to the table
+  // in between. O(1), hot path.
+  void insert_at(std::size_t hole, OrderId id, uint32_t slot) noexcept { table_[hole] = Entry{slot, tag_of(id)}; }
+
   // Returns the pool slot of id, or kNil. Expected O(1), hot path.
   uint32_t find(OrderId id) const noexcept {
     const std::size_t p = find_pos(id);

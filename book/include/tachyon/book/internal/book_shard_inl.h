@@ -184,7 +184,8 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
   if (!qty_ok(qty)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kQtyOutOfRange, sink);
   if (!market && !price_ok(price))
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kPriceOutOfRange, sink);
-  if (index_.find_pos(id) != OrderIndex::npos)
+  std::size_t hole;
+  if (index_.find_pos(id, hole) != OrderIndex::npos)
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kDuplicateOrderId, sink);
 
   OrderBook& b = books_[sym.value];
@@ -209,7 +210,9 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
                                      static_cast<uint8_t>(CancelReason::kFokUnfillable)));
     return;
   }
-  const Qty rem = match(seq, sym, id, side, key, market, qty, sink);
+  // A taker at key crosses a maker at mkey when key + mkey >= 0 (see ladder_key).
+  const bool crosses = !opp.empty() && (market || opp.back().key + key >= 0);
+  const Qty rem = crosses ? match(seq, sym, id, side, key, market, qty, sink) : qty;
   if (rem.value == 0) {
     // Room reserved for a remainder that never came: an empty ladder gives it back.
     PriceLadder& own = b.ladders_[OrderBook::idx(side)];
@@ -224,7 +227,8 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     o.flags = type == OrderType::kPostOnly ? kFlagPostOnly : 0;
     o.pad_ = 0;
     rest_at(b, side, key, price, slot, pos);
-    index_.insert(id, slot);
+    // Filled makers leave the index, which may move its entries: then probe again.
+    if (crosses) index_.insert(id, slot); else index_.insert_at(hole, id, slot);
   } else {
     const CancelReason why = market ? CancelReason::kMarketRemainder : CancelReason::kIocRemainder;
     sink.on_event(detail::make_event(EventKind::kCanceled, seq, sym, id, side, price, rem, Qty{0}, type,
