@@ -65,6 +65,33 @@ BookShard::~BookShard() {
   mr_->deallocate(ladder_scratch_, sizeof(PriceLadder*) * 2 * std::size_t{nbooks_}, alignof(PriceLadder*));
 }
 
+uint32_t BookShard::open_level(OrderBook& b, Side side, int64_t key, Price price, uint32_t pos) noexcept {
+  const uint32_t li = levels_.acquire();
+  Level& nl = levels_[li];
+  nl.price = price;
+  nl.total = Qty{0};
+  nl.head = nl.tail = kNil;
+  nl.count = 0;
+  nl.symbol = b.symbol_.value;
+  b.ladders_[OrderBook::idx(side)].insert_at(pos, key, li);
+  return li;
+}
+
+uint32_t BookShard::close_level(uint32_t li, Side side, bool keep_ladder) noexcept {
+  const Level& lv = levels_[li];
+  PriceLadder& l = books_[lv.symbol].ladders_[OrderBook::idx(side)];
+  const int64_t key = ladder_key(side, lv.price);
+  // The emptied level is usually the top one.
+  const uint32_t pos = (l.key(l.size() - 1) == key) ? l.size() - 1 : l.lower_bound(key);
+  l.erase_at(pos);
+  if (!keep_ladder) {
+    if (l.empty()) l.release(arena_);
+    else l.shrink_if_sparse(arena_);
+  }
+  levels_.release(li);
+  return pos;
+}
+
 void BookShard::compact_ladders() noexcept {
   ++compactions_;
   std::size_t n = 0;

@@ -130,6 +130,12 @@ class BookShard {
   void rest(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot) noexcept;
   // The same with pos = the side's lower_bound(key), already known.
   void rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, uint32_t pos) noexcept;
+  // Creates the level for key at ladder index pos (the side's lower_bound(key)) and
+  // returns its index. Kept out of line so the common rest_at() path stays small.
+  [[gnu::noinline]] uint32_t open_level(OrderBook& b, Side side, int64_t key, Price price, uint32_t pos) noexcept;
+  // Removes the emptied level li from its side's ladder and frees it; returns the
+  // ladder index it had. Out of line for the same reason.
+  [[gnu::noinline]] uint32_t close_level(uint32_t li, Side side, bool keep_ladder) noexcept;
   // Unlinks a resting order from its level, dropping the level if it empties; returns
   // the ladder index the dropped level had, or kNil. An emptied ladder keeps its chunk
   // when keep_ladder is set (the order moves within it).

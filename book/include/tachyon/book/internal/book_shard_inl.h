@@ -102,20 +102,8 @@ inline void BookShard::rest(OrderBook& b, Side side, int64_t key, Price price, u
 
 inline void BookShard::rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot,
                                uint32_t pos) noexcept {
-  PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  uint32_t li;
-  if (pos < own.size() && own[pos].key == key) {
-    li = own[pos].level;
-  } else {
-    li = levels_.acquire();
-    Level& nl = levels_[li];
-    nl.price = price;
-    nl.total = Qty{0};
-    nl.head = nl.tail = kNil;
-    nl.count = 0;
-    nl.symbol = b.symbol_.value;
-    own.insert_at(pos, key, li);
-  }
+  const PriceLadder& own = b.ladders_[OrderBook::idx(side)];
+  const uint32_t li = (pos < own.size() && own.key(pos) == key) ? own.level(pos) : open_level(b, side, key, price, pos);
   Level& lv = levels_[li];
   Order& o = orders_[slot];
   o.level = li;
@@ -134,19 +122,7 @@ inline uint32_t BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
   lv.total -= o.qty;
   if (o.prev != kNil) orders_[o.prev].next = o.next; else lv.head = o.next;
   if (o.next != kNil) orders_[o.next].prev = o.prev; else lv.tail = o.prev;
-  if (--lv.count == 0) {
-    PriceLadder& l = books_[lv.symbol].ladders_[OrderBook::idx(o.side)];
-    const int64_t key = ladder_key(o.side, lv.price);
-    // The emptied level is usually the top one.
-    const uint32_t pos = (l.back().key == key) ? l.size() - 1 : l.lower_bound(key);
-    l.erase_at(pos);
-    if (!keep_ladder) {
-      if (l.empty()) l.release(arena_);
-      else l.shrink_if_sparse(arena_);
-    }
-    levels_.release(o.level);
-    return pos;
-  }
+  if (--lv.count == 0) return close_level(o.level, o.side, keep_ladder);
   return kNil;
 }
 
@@ -184,7 +160,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
   if (!qty_ok(qty)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kQtyOutOfRange, sink);
   if (!market && !price_ok(price))
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kPriceOutOfRange, sink);
-  std::size_t hole;
+  std::size_t hole = 0;
   if (index_.find_pos(id, hole) != OrderIndex::npos)
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kDuplicateOrderId, sink);
 
