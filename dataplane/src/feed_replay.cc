@@ -31,18 +31,35 @@ constexpr int kDltRaw = 12;
 constexpr int kLinktypeRaw = 101;
 constexpr int kDltIpv4 = 228;
 
-// Counts executions (E, C) as they leave the mirror.
+// Counts executions (E, C) as they leave the mirror, and (profiling) every event by
+// symbol, naming each symbol from the builder when it first shows.
 struct TradeCounter {
   uint64_t trades = 0;
+  SymbolCounters* symbols = nullptr;
+  const void* builder = nullptr;  // the BookBuilder feeding this sink, for name_of
+  std::string_view (*name_of)(const void* builder, book::SymbolId s) noexcept = nullptr;
   void on_event(const book::Event& e) noexcept {
     if (e.kind == book::EventKind::kTrade) ++trades;
+    if (symbols) {
+      symbols->on_event(e);
+      if (!symbols->named(e.symbol.value)) [[unlikely]]
+        symbols->set_name(e.symbol.value, name_of(builder, e.symbol));
+    }
   }
 };
 
 // The mirror: one shard for every symbol, fed by an ITCH BookBuilder.
 struct Mirror {
   explicit Mirror(const ReplayOptions& opt)
-      : shard(std::make_shared<book::BookShard>(opt.book)), builder(*shard, trades), opt_(opt) {}
+      : shard(std::make_shared<book::BookShard>(opt.book)), builder(*shard, trades), opt_(opt) {
+    if (opt.probes) {
+      trades.symbols = &opt.probes->symbols();
+      trades.builder = &builder;
+      trades.name_of = [](const void* b, book::SymbolId s) noexcept {
+        return static_cast<const itch::BookBuilder<TradeCounter>*>(b)->name(s).trimmed();
+      };
+    }
+  }
 
   // Applies one ITCH message. Hot path.
   DecodeStatus apply(std::span<const uint8_t> msg) noexcept {
@@ -91,9 +108,12 @@ struct Stamped {
   uint64_t consumed = 0;
   template <class M>
   void on(const M& msg) noexcept {
+    meter.arrived_after_previous();
+    meter.decoded();
     m.builder.on(msg);
     if (m.opt_.lobster_out) m.print_row(msg.header.stock_locate);
-    meter.message_done();
+    meter.message_done(itch_probe_op(static_cast<uint8_t>(M::kType)));
+    meter.packet_done();
     consumed += 2 + M::kLength;
     if ((sum.messages & 4095) == 0) meter.maybe_report(consumed);
   }
@@ -142,7 +162,7 @@ void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       const uint64_t record_offset = offset;
       if (classic) offset += 16 + pkt.captured_length();
       meter.pace(pkt.timestamp_ns);
-      meter.mark();
+      meter.packet_arrived();
       nic::UdpFrame f;
       const nic::FrameError fe = raw_ip ? nic::decode_ipv4_udp(pkt.data, f) : nic::decode_udp_frame(pkt.data, f);
       if (fe != nic::FrameError::kOk) {
@@ -171,11 +191,13 @@ void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       uint16_t index = 0;
       p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
         if (index++ < d.skip) return;
+        meter.decoded();
         const DecodeStatus st = mirror.apply(msg);
-        meter.message_done();
+        meter.message_done(msg.empty() ? ProbeOp::kOther : itch_probe_op(msg[0]));
         if (st != DecodeStatus::kOk) [[unlikely]]
           sum.malformed.add(bad_message(where(sum.packets, classic, record_offset), seq, msg, st));
       });
+      meter.packet_done();
       if ((sum.packets & 63) == 0) meter.maybe_report(sum.bytes + sum.packets * 16);
     }
   }

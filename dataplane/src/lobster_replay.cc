@@ -27,6 +27,19 @@ namespace tachyon::dataplane::internal {
 
 namespace {
 
+// Classifies a LOBSTER event: submit add, partial cancel and delete cancel, visible and
+// hidden executions match.
+ProbeOp lobster_probe_op(lobster::EventType t) noexcept {
+  switch (t) {
+    case lobster::EventType::kSubmit: return ProbeOp::kAdd;
+    case lobster::EventType::kCancelPartial:
+    case lobster::EventType::kDelete: return ProbeOp::kCancel;
+    case lobster::EventType::kExecuteVisible:
+    case lobster::EventType::kExecuteHidden: return ProbeOp::kMatch;
+    default: return ProbeOp::kOther;
+  }
+}
+
 // Ids of synthetic (seeded or re-learned) orders: above any id LOBSTER assigns.
 constexpr uint64_t kSyntheticBase = uint64_t{1} << 62;
 
@@ -212,6 +225,7 @@ void replay_lobster(const ReplayOptions& opt, ReplaySummary& sum) {
   char out_row[64 * lobster::kMaxLevels];
   meter.start();
   while (lines.next(line)) {
+    meter.arrived();
     consumed += line.size() + 1;
     ++sum.packets;
     lobster::Message m;
@@ -242,6 +256,7 @@ void replay_lobster(const ReplayOptions& opt, ReplaySummary& sum) {
       next_row(lines.line_number());
       meter.mark();
     }
+    meter.decoded();
     ++sum.by_type[static_cast<uint8_t>('0' + static_cast<int>(m.type))];
     if (m.type == lobster::EventType::kExecuteHidden) ++sum.hidden_executions;
     if (m.type == lobster::EventType::kHalt) ++sum.halts;
@@ -249,7 +264,7 @@ void replay_lobster(const ReplayOptions& opt, ReplaySummary& sum) {
       ++sum.unknown_refs;
       ++sum.unknown_refs_by_type[static_cast<uint8_t>('0' + static_cast<int>(m.type))];
     }
-    meter.message_done();
+    meter.message_done(lobster_probe_op(m.type));
     if (opt.lobster_out) {
       const std::size_t n = lobster::format_orderbook(lb.book(), depth, std::span<char>(out_row, sizeof out_row - 1));
       out_row[n] = '\n';
@@ -265,6 +280,7 @@ void replay_lobster(const ReplayOptions& opt, ReplaySummary& sum) {
         lb.relearn(book::Side::kBuy, bids);
       }
     }
+    meter.packet_done();
     if ((sum.packets & 1023) == 0) meter.maybe_report(consumed);
   }
   meter.finish();

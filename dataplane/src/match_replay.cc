@@ -103,6 +103,20 @@ class OutCapture {
   uint64_t write_errors_ = 0;
 };
 
+// Market data for the publisher, counted by symbol on the way (profiling).
+struct CountingMarketData {
+  ItchPublisher<OutCapture>& publisher;
+  SymbolCounters* symbols;  // null without probes
+  void on_symbol(uint32_t symbol, const Stock& name) {
+    if (symbols) symbols->set_name(symbol, name.trimmed());
+    publisher.on_symbol(symbol, name);
+  }
+  void on_event(const book::Event& e) noexcept {
+    if (symbols) symbols->on_event(e);
+    publisher.on_event(e);
+  }
+};
+
 // The order-entry clients seen so far, by source address and port.
 struct ClientTable {
   struct Entry {
@@ -123,6 +137,18 @@ struct ClientTable {
     return static_cast<uint32_t>(entries.size() - 1);
   }
 };
+
+// Classifies an inbound OUCH message: O add, X cancel, U modify; O or U that traded is
+// a match.
+ProbeOp ouch_probe_op(std::span<const uint8_t> msg, bool traded) noexcept {
+  if (msg.empty()) return ProbeOp::kOther;
+  switch (msg[0]) {
+    case 'O': return traded ? ProbeOp::kMatch : ProbeOp::kAdd;
+    case 'U': return traded ? ProbeOp::kMatch : ProbeOp::kModify;
+    case 'X': return ProbeOp::kCancel;
+    default: return ProbeOp::kOther;
+  }
+}
 
 }  // namespace
 
@@ -147,8 +173,11 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   auto shard = std::make_shared<book::BookShard>(opt.book);
   OutCapture out(opt.out_path);
   ItchPublisher<OutCapture> publisher(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out);
-  OuchGateway<OutCapture, ItchPublisher<OutCapture>> gateway(*shard, stocks, stocks.empty(), kMaxClients, out,
-                                                             publisher);
+  SymbolCounters* symbol_counters = opt.probes ? &opt.probes->symbols() : nullptr;
+  if (symbol_counters)
+    for (std::size_t s = 0; s < stocks.size(); ++s) symbol_counters->set_name(static_cast<uint32_t>(s), stocks[s].trimmed());
+  CountingMarketData md{publisher, symbol_counters};
+  OuchGateway<OutCapture, CountingMarketData> gateway(*shard, stocks, stocks.empty(), kMaxClients, out, md);
   ClientTable clients;
   std::vector<mold::SequenceTracker> trackers(kMaxClients);
   ReplayMeter meter(opt, sum, file_size_of(opt.input));
@@ -166,7 +195,7 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       const uint64_t record_offset = offset;
       if (classic) offset += 16 + pkt.captured_length();
       meter.pace(pkt.timestamp_ns);
-      meter.mark();
+      meter.packet_arrived();
       publisher.set_time(pkt.timestamp_ns);
       gateway.set_time(pkt.timestamp_ns);
       if (!started) {
@@ -204,14 +233,17 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
       p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
         if (index++ < d.skip) return;
         if (!msg.empty()) ++sum.by_type[msg[0]];
+        meter.decoded();
+        const uint64_t trades_before = gateway.stats().trades;
         const DecodeStatus st = gateway.on_message(client, seq, msg);
         publisher.end_message();
-        meter.message_done();
+        meter.message_done(ouch_probe_op(msg, gateway.stats().trades != trades_before));
         if (st != DecodeStatus::kOk) [[unlikely]]
           sum.malformed.add(bad_message(where(sum.packets, classic, record_offset), seq, msg, st));
       });
       gateway.flush();
       publisher.flush();
+      meter.packet_done();
       if ((sum.packets & 63) == 0) meter.maybe_report(sum.bytes + sum.packets * 16);
     }
   }

@@ -24,6 +24,8 @@ class BookShard;
 
 namespace tachyon::dataplane {
 
+class CoreProbes;
+
 enum class ReplayMode : uint8_t { kFeed, kMatch };
 enum class InputFormat : uint8_t { kPcap, kPcapng, kItchBinaryFile, kLobsterCsv };
 
@@ -71,6 +73,12 @@ struct ReplayOptions {
   std::FILE* lobster_out = nullptr;
   // Called about every 200 ms of replay with the progress so far. May be empty.
   std::function<void(const ReplayProgress&)> on_progress;
+  // Profiling (tachyon replay --profile): when set, the loop also records per-stage
+  // latencies, messages per 100 ms and book events per symbol here. Owned by the
+  // caller, which may take snapshots from another thread while the replay runs.
+  CoreProbes* probes = nullptr;
+  // For tests of the regression check: spin this many ns in every message's book step.
+  uint64_t slow_ns_per_message = 0;
 };
 
 // The first few instances of a problem, kept for the report.
