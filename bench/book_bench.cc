@@ -11,8 +11,11 @@
 // medians over the runs.
 //
 // Usage:
-//   book_bench [--json] [--orders=N] [--runs=N] [--batch=N] [--ring=N]
+//   book_bench [--json] [--rt] [--orders=N] [--runs=N] [--batch=N] [--ring=N]
 //              [--scenario=a,b,...] [--cpus=MATCH,DRAIN] [--seed=N]
+//   --rt runs both threads SCHED_FIFO (priority 1) during the timed runs only, so
+//              other processes on a shared machine cannot preempt them (the kernel's
+//              RT throttling still leaves them 5% of each second).
 //   book_bench --profile-ops [--orders=N] [--scenario=a]   one thread, no ring, each
 //              message through an op_add/op_cancel/op_modify wrapper: run it under
 //              valgrind --tool=callgrind to read instructions per message by op type
@@ -64,6 +67,7 @@ using dataplane::TscClock;
 struct Options {
   bool json = false;
   bool profile_ops = false;
+  bool rt = false;  // SCHED_FIFO for both threads during timed runs
   uint32_t orders = 1'000'000;
   int runs = 5;
   std::size_t batch = 32;
@@ -76,9 +80,9 @@ struct Options {
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
-               "book_bench: %s\nusage: book_bench [--json] [--profile-ops] [--orders=N] [--runs=N] [--batch=N] "
-               "[--ring=N] [--scenario=a,b] [--cpus=MATCH,DRAIN] [--seed=N]\nscenarios: static normal swing-25 "
-               "swing-40 flash-crash\n",
+               "book_bench: %s\nusage: book_bench [--json] [--profile-ops] [--rt] [--orders=N] [--runs=N] "
+               "[--batch=N] [--ring=N] [--scenario=a,b] [--cpus=MATCH,DRAIN] [--seed=N]\nscenarios: static normal "
+               "swing-25 swing-40 flash-crash\n",
                why.c_str());
   std::exit(2);
 }
@@ -98,12 +102,13 @@ Options parse(int argc, char** argv) {
     if (const auto eq = a.find('='); eq != std::string::npos) {
       v = a.substr(eq + 1);
       a.resize(eq);
-    } else if (a != "--json" && a != "--profile-ops") {
+    } else if (a != "--json" && a != "--profile-ops" && a != "--rt") {
       if (i + 1 >= argc) usage(a + " needs a value");
       v = argv[++i];
     }
     if (a == "--json") o.json = true;
     else if (a == "--profile-ops") o.profile_ops = true;
+    else if (a == "--rt") o.rt = true;
     else if (a == "--orders") o.orders = static_cast<uint32_t>(parse_u64(a, v));
     else if (a == "--runs") o.runs = static_cast<int>(parse_u64(a, v));
     else if (a == "--batch") o.batch = parse_u64(a, v);
@@ -164,6 +169,14 @@ std::vector<int> allowed_cpus() {
   return cpus;
 }
 
+// Switches the calling thread to SCHED_FIFO priority 1 (rt) or back to SCHED_OTHER.
+// Returns false (and leaves the policy alone) when not permitted.
+bool set_realtime(bool rt) {
+  sched_param sp{};
+  sp.sched_priority = rt ? 1 : 0;
+  return pthread_setschedparam(pthread_self(), rt ? SCHED_FIFO : SCHED_OTHER, &sp) == 0;
+}
+
 void pin_this_thread(int cpu, const char* who) {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -215,9 +228,10 @@ struct alignas(kCacheLine) RunState {
   std::atomic<int> value{0};  // 0 starting, 1 drain ready, 2 producer done
 };
 
-void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, DrainResult& out) {
+void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, bool rt, DrainResult& out) {
   std::atomic<int>& state = run_state.value;
   if (cpu >= 0) pin_this_thread(cpu, "drain thread");
+  if (rt) set_realtime(true);
   DrainResult r;
   const uint64_t preempted_before = preemptions();
   state.store(1, std::memory_order_release);  // ready
@@ -290,7 +304,8 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   SpscRing<Event> ring(o.ring);
   RunState state;
   alignas(kCacheLine) DrainResult drained;  // written by the drain thread once, at its end
-  std::thread drainer(drain, std::ref(ring), std::ref(state), o.cpu_drain, std::ref(drained));
+  std::thread drainer(drain, std::ref(ring), std::ref(state), o.cpu_drain, o.rt, std::ref(drained));
+  if (o.rt) set_realtime(true);
   while (state.value.load(std::memory_order_acquire) != 1) dataplane::cpu_relax();
 
   RingSink sink{&ring};
@@ -309,6 +324,7 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   const uint64_t preempted = preemptions() - preempted_before;
   state.value.store(2, std::memory_order_release);
   drainer.join();
+  if (o.rt) set_realtime(false);
 
   RunResult r;
   r.preempted = preempted + drained.preempted;
@@ -542,8 +558,10 @@ void print_json(const Options& o, const TscClock& clock, const std::vector<Scena
     worst_p99 = std::max(worst_p99, r.med.ns_p99);
   }
   std::printf("{\"bench\":\"book_bench\",\"command\":\"%s\",\"orders_per_scenario\":%u,\"runs\":%d,\"batch\":%zu,"
-              "\"ring_events\":%zu,\"cpu_match\":%d,\"cpu_drain\":%d,\"tsc_hz\":%" PRIu64 ",\"scenarios\":[",
-              command.c_str(), o.orders, o.runs, o.batch, o.ring, o.cpu_match, o.cpu_drain, clock.hz());
+              "\"ring_events\":%zu,\"cpu_match\":%d,\"cpu_drain\":%d,\"realtime\":%s,\"tsc_hz\":%" PRIu64
+              ",\"scenarios\":[",
+              command.c_str(), o.orders, o.runs, o.batch, o.ring, o.cpu_match, o.cpu_drain, o.rt ? "true" : "false",
+              clock.hz());
   for (std::size_t i = 0; i < res.size(); ++i) {
     const ScenarioResult& r = res[i];
     const bench::FlowStats& s = r.stats;
@@ -590,8 +608,9 @@ void print_json(const Options& o, const TscClock& clock, const std::vector<Scena
 void print_table(const Options& o, const TscClock& clock, const std::vector<ScenarioResult>& res,
                  const MemoryResult& mem) {
   std::printf("book_bench: %u orders per scenario, median of %d runs, batch %zu, ring %zu events, match cpu %d, "
-              "drain cpu %d, TSC %.6f GHz\n\n",
-              o.orders, o.runs, o.batch, o.ring, o.cpu_match, o.cpu_drain, static_cast<double>(clock.hz()) / 1e9);
+              "drain cpu %d%s, TSC %.6f GHz\n\n",
+              o.orders, o.runs, o.batch, o.ring, o.cpu_match, o.cpu_drain, o.rt ? " (SCHED_FIFO)" : "",
+              static_cast<double>(clock.hz()) / 1e9);
   std::printf("%-12s %9s %9s %7s %7s %8s %9s %9s %8s %7s %7s %7s\n", "scenario", "messages", "M msg/s", "p50 ns",
               "p99 ns", "p99.9 ns", "max ns", "events", "trades", "cancel%", "modif%", "stale%");
   double worst = res.empty() ? 0 : res.front().med.msgs_per_s;
@@ -639,6 +658,14 @@ int run(int argc, char** argv) {
   if (o.cpu_drain == o.cpu_match)
     std::fprintf(stderr, "warning: matching and drain threads share cpu %d; figures will be poor\n", o.cpu_match);
   if (!dataplane::invariant_tsc()) std::fprintf(stderr, "warning: CPUID does not report an invariant TSC\n");
+  if (o.rt) {
+    if (set_realtime(true)) {
+      set_realtime(false);
+    } else {
+      std::fprintf(stderr, "warning: --rt: SCHED_FIFO not permitted; running at normal priority\n");
+      o.rt = false;
+    }
+  }
   const TscClock clock = TscClock::calibrate();
   if (o.cpu_match >= 0) pin_this_thread(o.cpu_match, "matching thread");
 
