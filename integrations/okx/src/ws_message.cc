@@ -47,6 +47,7 @@ struct WsMessageParser::Impl {
   std::size_t max_levels;
   std::unique_ptr<LevelText[]> bids;
   std::unique_ptr<LevelText[]> asks;
+  char inst_id[64];  // survives a rewind, which reuses the parser's string buffer
 
   Impl(std::size_t max_message, std::size_t levels)
       : parser(max_message), max_levels(levels), bids(new LevelText[levels]), asks(new LevelText[levels]) {}
@@ -138,7 +139,7 @@ ParsedMessage WsMessageParser::parse(const char* data, std::size_t len, std::siz
   r.error = "neither an event nor a channel push";
   bool have_event = false, have_arg = false, data_seen = false;
   BookPush& b = r.book;
-  std::string_view action;
+  enum class Action : uint8_t { kNone, kSnapshot, kUpdate, kOther } action = Action::kNone;
 
   // The book fields of data[0]; returns false when malformed.
   auto read_book = [&](od::value v) -> bool {
@@ -230,7 +231,9 @@ ParsedMessage WsMessageParser::parse(const char* data, std::size_t len, std::siz
     } else if (key == "msg") {
       if (!read_text(f.value(), r.event.msg)) return malformed("malformed msg");
     } else if (key == "action") {
-      if (f.value().get_string().get(action)) return malformed("action is not a string");
+      std::string_view a;
+      if (f.value().get_string().get(a)) return malformed("action is not a string");
+      action = a == "snapshot" ? Action::kSnapshot : a == "update" ? Action::kUpdate : Action::kOther;
     } else if (key == "data") {
       if (have_arg) {
         if (!take_data(f.value())) return r;
@@ -242,7 +245,12 @@ ParsedMessage WsMessageParser::parse(const char* data, std::size_t len, std::siz
   if (doc.current_location().get(rest) == simdjson::SUCCESS) return malformed("trailing bytes after the JSON object");
 
   if (data_seen && have_arg && r.kind == MessageKind::kMalformed) {
-    // "data" came before "arg": read it now that the channel is known.
+    // "data" came before "arg": read it now that the channel is known. The second pass
+    // reuses the string buffer, so keep instId aside.
+    if (r.inst_id.size() > sizeof impl_->inst_id) return malformed("instId too long");
+    std::memcpy(impl_->inst_id, r.inst_id.data(), r.inst_id.size());
+    r.inst_id = std::string_view(impl_->inst_id, r.inst_id.size());
+    r.event = EventMessage{};
     doc.rewind();
     if (doc.get_object().get(obj)) return malformed("malformed JSON object");
     for (auto f_r : obj) {
@@ -264,9 +272,9 @@ ParsedMessage WsMessageParser::parse(const char* data, std::size_t len, std::siz
   if (!have_arg || !data_seen) return malformed("neither an event nor a channel push");
   if (r.kind == MessageKind::kBook) {
     if (is_incremental_book(r.channel)) {
-      if (action == "snapshot") {
+      if (action == Action::kSnapshot) {
         b.snapshot = true;
-      } else if (action != "update") {
+      } else if (action != Action::kUpdate) {
         return malformed("book push without action snapshot or update");
       }
       if (!b.has_seq || (!b.snapshot && !b.has_prev_seq)) return malformed("book push without seqId/prevSeqId");
