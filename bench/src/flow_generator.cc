@@ -317,6 +317,7 @@ Flow generate_flow(const FlowConfig& cfg) {
   book::BookConfig bc;
   bc.max_orders = n + 1;
   bc.max_levels = 1u << 18;
+  bc.max_symbols = cfg.symbol.value + 1;  // the messages name cfg.symbol
   book::BookShard shard(bc);
   FillWatch watch{&plan, salt};
   std::priority_queue<Pending, std::vector<Pending>, Later> pending;

@@ -110,6 +110,24 @@ TEST(FlowGenerator, SameSeedSameFlowDifferentSeedDifferentFlow) {
   }
 }
 
+TEST(FlowGenerator, SymbolOnlyChangesTheSymbolField) {
+  FlowConfig c = small(Scenario::kNormal);
+  c.orders = 20'000;
+  const Flow a = generate_flow(c);
+  c.symbol = book::SymbolId{3};
+  const Flow b = generate_flow(c);
+  ASSERT_EQ(a.messages.size(), b.messages.size());
+  EXPECT_GT(a.messages.size(), c.orders + c.orders / 2);  // cancels and modifies follow the adds
+  EXPECT_EQ(a.peak_live_orders, b.peak_live_orders);
+  EXPECT_EQ(a.arrival_ns, b.arrival_ns);
+  for (std::size_t i = 0; i < a.messages.size(); ++i) {
+    book::BookMessage m = b.messages[i];
+    ASSERT_EQ(m.symbol, book::SymbolId{3});
+    m.symbol = a.messages[i].symbol;
+    ASSERT_EQ(std::memcmp(&m, &a.messages[i], sizeof m), 0) << "message " << i;
+  }
+}
+
 TEST(FlowGenerator, RejectsInvalidConfig) {
   FlowConfig c;
   c.orders = 0;
