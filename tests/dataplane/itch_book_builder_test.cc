@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
@@ -185,6 +186,121 @@ TEST_F(BuilderTest, PoolExhaustionIsCounted) {
   for (uint64_t ref = 1; ref <= 70; ++ref) feed(add(ref, 'B', 1, 10'000 + static_cast<int64_t>(ref % 8)));
   EXPECT_EQ(shard_.live_orders(), 64u);
   EXPECT_EQ(builder_.stats().rejects[static_cast<int>(book::RejectReason::kPoolExhausted)], 6u);
+}
+
+// Every message kind and every reject path, longer than a batch: encoded once, fed to
+// an immediate and a batched builder on identical shards.
+std::vector<std::vector<uint8_t>> mixed_feed() {
+  std::vector<std::vector<uint8_t>> out;
+  auto put = [&out](const auto& m) {
+    std::vector<uint8_t> b(std::decay_t<decltype(m)>::kLength);
+    EXPECT_EQ(encode(m, b), b.size());
+    out.push_back(std::move(b));
+  };
+  const Header h{5, 0, 1};
+  const Stock s = Stock::from("TCHY");
+  put(StockDirectory{h, s});
+  for (uint64_t ref = 1; ref <= 40; ++ref)
+    put(AddOrder{h, ref, ref % 2 ? 'B' : 'S', 10 + static_cast<uint32_t>(ref), s,
+                 book::Price{ref % 2 ? 10'000 - static_cast<int64_t>(ref % 5) : 10'100 + static_cast<int64_t>(ref % 7)}});
+  put(AddOrder{h, 41, 'X', 10, s, book::Price{10'000}});  // bad side
+  put(AddOrder{h, 42, 'B', 0, s, book::Price{10'000}});   // zero shares
+  put(AddOrder{h, 3, 'B', 10, s, book::Price{10'000}});   // duplicate reference
+  put(AddOrderMpid{h, 43, 'S', 5, s, book::Price{10'200}, Mpid::from("MPID")});
+  put(AddOrder{Header{9, 0, 1}, 44, 'B', 5, s, book::Price{9'000}});  // a second symbol
+  put(AddOrder{Header{11, 0, 1}, 45, 'B', 5, s, book::Price{9'000}});  // beyond the shard's symbols
+  for (uint64_t ref = 1; ref <= 10; ++ref) put(OrderExecuted{h, ref, 3, ref});
+  put(OrderExecuted{h, 11, 1000, 99});  // overfill
+  put(OrderExecuted{h, 999, 1, 98});    // unknown
+  put(OrderExecutedWithPrice{h, 12, 2, 97, 'Y', book::Price{9'990}});
+  put(OrderExecutedWithPrice{h, 13, 1000, 96, 'N', book::Price{9'990}});  // overfill at a price
+  put(OrderExecutedWithPrice{h, 998, 1, 95, 'Y', book::Price{1}});        // unknown
+  for (uint64_t ref = 14; ref <= 20; ++ref) put(OrderCancel{h, ref, 2});
+  put(OrderCancel{h, 21, 1000});  // all shares
+  put(OrderCancel{h, 997, 1});    // unknown
+  for (uint64_t ref = 22; ref <= 28; ++ref) put(OrderDelete{h, ref});
+  put(OrderDelete{h, 996});  // unknown
+  put(OrderReplace{h, 29, 129, 7, book::Price{10'050}});
+  put(OrderReplace{h, 30, 130, 8, book::Price{10'001}});
+  put(OrderReplace{h, 995, 195, 1, book::Price{1}});       // unknown
+  put(OrderReplace{h, 31, 32, 9, book::Price{10'000}});    // new reference live: the original goes
+  put(Trade{h, 0, 'B', 100, s, book::Price{10'000}, 7});
+  put(SystemEvent{h, 'Q'});
+  for (uint64_t ref = 200; ref < 240; ++ref) put(AddOrder{h, ref, 'B', 1, s, book::Price{8'000 + static_cast<int64_t>(ref)}});
+  put(OrderExecuted{h, 200, 1, 1});
+  return out;
+}
+
+void expect_same_stats(const BookBuilderStats& a, const BookBuilderStats& b) {
+  EXPECT_EQ(a.messages, b.messages);
+  EXPECT_EQ(a.unknown_refs, b.unknown_refs);
+  EXPECT_EQ(a.rejects, b.rejects);
+  EXPECT_EQ(a.overfills, b.overfills);
+  EXPECT_EQ(a.replace_drops, b.replace_drops);
+  EXPECT_EQ(a.bad_side, b.bad_side);
+  EXPECT_EQ(a.unmapped_symbol, b.unmapped_symbol);
+  EXPECT_EQ(a.decode_errors, b.decode_errors);
+}
+
+TEST(BuilderBatched, AppliesTheSameOperationsAsImmediate) {
+  const auto feed = mixed_feed();
+  ASSERT_GT(feed.size(), BookBuilder<>::kBatch + 32);  // at least one full batch mid-feed
+  book::BookConfig cfg;
+  cfg.max_orders = 64;  // the last adds run the pool dry
+  cfg.max_levels = 64;
+  cfg.max_symbols = 2;
+  book::BookShard shard_i(cfg), shard_b(cfg);
+  VectorSink sink_i, sink_b;
+  BookBuilder<VectorSink> immediate(shard_i, sink_i);
+  BookBuilder<VectorSink> batched(shard_b, sink_b, ApplyMode::kBatched);
+  EXPECT_EQ(batched.mode(), ApplyMode::kBatched);
+  for (const auto& m : feed) {
+    ASSERT_EQ(immediate.apply(m), DecodeStatus::kOk);
+    ASSERT_EQ(batched.apply(m), DecodeStatus::kOk);
+  }
+  batched.flush();
+  EXPECT_EQ(sink_b.events, sink_i.events);
+  expect_same_stats(batched.stats(), immediate.stats());
+  EXPECT_EQ(shard_b.hash(), shard_i.hash());
+  EXPECT_EQ(shard_b.live_orders(), shard_i.live_orders());
+  // The feed reaches every path it was written for.
+  const BookBuilderStats& st = immediate.stats();
+  EXPECT_EQ(st.overfills, 2u);
+  EXPECT_EQ(st.replace_drops, 1u);
+  EXPECT_EQ(st.bad_side, 1u);
+  EXPECT_EQ(st.unmapped_symbol, 1u);
+  EXPECT_EQ(st.total_unknown_refs(), 5u);
+  EXPECT_EQ(st.rejects[static_cast<int>(book::RejectReason::kQtyOutOfRange)], 1u);
+  EXPECT_EQ(st.rejects[static_cast<int>(book::RejectReason::kDuplicateOrderId)], 2u);  // an add, a replace
+  EXPECT_GT(st.rejects[static_cast<int>(book::RejectReason::kPoolExhausted)], 0u);
+}
+
+TEST(BuilderBatched, BookLagsUntilFlushAndExecuteAtAPriceFlushesFirst) {
+  book::BookConfig cfg;
+  cfg.max_orders = 16;
+  cfg.max_levels = 16;
+  book::BookShard shard(cfg);
+  VectorSink sink;
+  BookBuilder<VectorSink> b(shard, sink, ApplyMode::kBatched);
+  const Header h{5, 0, 1};
+  auto feed = [&b](const auto& m) {
+    std::vector<uint8_t> buf(std::decay_t<decltype(m)>::kLength);
+    ASSERT_EQ(encode(m, buf), buf.size());
+    ASSERT_EQ(b.apply(buf), DecodeStatus::kOk);
+  };
+  feed(AddOrder{h, 1, 'B', 10, Stock::from("TCHY"), book::Price{10'000}});
+  EXPECT_EQ(shard.live_orders(), 0u);  // staged
+  EXPECT_EQ(b.stats().messages['A'], 1u);  // counted at once
+  feed(OrderExecutedWithPrice{h, 1, 4, 1, 'Y', book::Price{10'000}});  // needs the add applied first
+  EXPECT_EQ(shard.live_orders(), 1u);
+  EXPECT_EQ(shard.order(shard.find(book::OrderId{1})).qty, book::Qty{6});
+  EXPECT_EQ(b.stats().total_unknown_refs(), 0u);
+  feed(OrderDelete{h, 1});
+  EXPECT_EQ(shard.live_orders(), 1u);
+  b.flush();
+  EXPECT_EQ(shard.live_orders(), 0u);
+  b.flush();  // nothing staged: no effect
+  EXPECT_EQ(sink.events.size(), 3u);
 }
 
 }  // namespace

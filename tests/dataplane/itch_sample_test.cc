@@ -44,7 +44,7 @@ struct CountingSink {
   }
 };
 
-Replay replay(const std::string& file) {
+Replay replay(const std::string& file, ApplyMode mode = ApplyMode::kImmediate) {
   const std::vector<uint8_t> data = read_file(kDir + file);
   EXPECT_EQ(data.size(), 465048u);
   book::BookConfig cfg;
@@ -53,9 +53,10 @@ Replay replay(const std::string& file) {
   cfg.max_symbols = 8;
   book::BookShard shard(cfg);
   CountingSink sink;
-  BookBuilder<CountingSink> builder(shard, sink);
+  BookBuilder<CountingSink> builder(shard, sink, mode);
   Replay r;
   r.report = scan_binary_file(data, builder);
+  builder.flush();
   r.stats = builder.stats();
   r.resting = shard.live_orders();
   r.hash = shard.hash();
@@ -115,6 +116,14 @@ TEST(ItchSample, BothFramingsBuildTheSameBook) {
   const Replay b = replay("ex20101224.TEST_ITCH_50.binaryfile");
   EXPECT_EQ(a.hash, b.hash);
   EXPECT_NE(a.hash, book::BookShard(book::BookConfig{}).hash());  // not an empty book
+}
+
+TEST(ItchSample, BatchedApplyBuildsTheSameBookAndCounts) {
+  for (const char* file : {"ex20101224.TEST_ITCH_50", "ex20101224.TEST_ITCH_50.binaryfile"}) {
+    const Replay batched = replay(file, ApplyMode::kBatched);
+    expect_published_facts(batched);
+    EXPECT_EQ(batched.hash, replay(file).hash) << file;
+  }
 }
 
 }  // namespace

@@ -57,6 +57,9 @@ struct BinaryFileReport {
   }
 };
 
+// How far ahead of the record being decoded scan_binary_file() prefetches the input.
+inline constexpr std::size_t kScanPrefetchAhead = 2048;
+
 // Frames every record of data and dispatches each message to h (see decode()). Stops at
 // truncation or at an unrecoverable record; skips (and reports) records whose prefix is
 // intact but whose content is an unknown type or a wrong length. O(size), no allocation.
@@ -66,6 +69,7 @@ BinaryFileReport scan_binary_file(std::span<const uint8_t> data, H& h) noexcept 
   const std::size_t n = data.size();
   std::size_t off = 0;
   while (off < n) {
+    if (off + kScanPrefetchAhead < n) __builtin_prefetch(&data[off + kScanPrefetchAhead]);
     if (n - off < 2) {
       r.truncated = true;
       r.note(FileIssue{off, FileIssueKind::kTruncatedPrefix, 0, 0});

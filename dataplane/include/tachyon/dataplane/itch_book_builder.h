@@ -3,6 +3,12 @@
 // keeps symbol names from Stock Directory messages, counts messages by type and events on
 // unknown order references (never applied, never fatal). Owned by one data-plane core;
 // not thread-safe. No allocation after construction.
+//
+// Two ways to reach the shard (ApplyMode): immediately, message by message, or staged
+// and applied kBatch book operations at a time through BookShard::apply_batch(), which
+// prefetches the order-index buckets and order records of the operations behind the
+// current one. With millions of resting orders every lookup misses the caches, and
+// message by message those misses are paid one after the other; batched, they overlap.
 #pragma once
 
 #include <array>
@@ -15,6 +21,7 @@
 
 #include "tachyon/book/book_shard.h"
 #include "tachyon/book/event.h"
+#include "tachyon/book/message.h"
 #include "tachyon/dataplane/itch_decoder.h"
 #include "tachyon/dataplane/itch_messages.h"
 
@@ -42,6 +49,11 @@ struct BookBuilderStats {
   }
 };
 
+enum class ApplyMode : uint8_t {
+  kImmediate,  // on() applies a book message before it returns
+  kBatched,    // on() stages book messages; flush() (or a full batch) applies them
+};
+
 // How each message reaches the shard (seq is the builder's running message count):
 //   A, F  insert(ref, side, price, shares) without matching
 //   E     execute(ref, shares) at the order's price
@@ -52,15 +64,25 @@ struct BookBuilderStats {
 //   P     counted only (non-displayed orders never enter the book)
 //   R     maps the locate to a SymbolId and records the name; others are counted only.
 // Events from the shard reach sink, except Rejected ones, which are counted instead.
+//
+// In ApplyMode::kBatched the shard (and the unknown-reference and reject counts) lag
+// behind on() by up to kBatch - 1 book messages: call flush() before reading the book or
+// the stats. Operations, their order, their sequence numbers and the events are the
+// same as in kImmediate. C (execute at a price, which has no batch message) flushes
+// and applies at once.
 template <book::EventSink S = book::NullSink>
 class BookBuilder {
  public:
   static constexpr uint32_t kUnmapped = UINT32_MAX;
   static constexpr std::size_t kLocates = 65536;
+  // Book operations per apply_batch() call in kBatched mode: long enough that the
+  // unprefetched first few of each batch matter little.
+  static constexpr std::size_t kBatch = 64;
 
   // Allocates the locate table and one name per shard symbol. Not on the hot path.
-  BookBuilder(book::BookShard& shard, S& sink)
+  BookBuilder(book::BookShard& shard, S& sink, ApplyMode mode = ApplyMode::kImmediate)
       : shard_(shard),
+        mode_(mode),
         tap_{&sink},
         locate_to_symbol_(new uint32_t[kLocates]),
         names_(new Stock[shard.symbols()]),
@@ -69,7 +91,19 @@ class BookBuilder {
     std::memset(locate_to_symbol_.get(), 0xFF, kLocates * sizeof(uint32_t));
   }
 
-  // Decodes one framed message and applies it. Hot path.
+  // Applies the staged book messages (kBatched; nothing to do in kImmediate). Hot path.
+  void flush() noexcept {
+    if (staged_ == 0) return;
+    tap_.arm();
+    shard_.apply_batch(std::span<const book::BookMessage>(batch_.data(), staged_), tap_, [this](std::size_t i) {
+      if (tap_.rejected) [[unlikely]] rejected(batch_[i], batch_types_[i], nullptr);
+      tap_.arm();
+    });
+    staged_ = 0;
+  }
+  ApplyMode mode() const noexcept { return mode_; }
+
+  // Decodes one framed message and applies it (stages it, in kBatched). Hot path.
   DecodeStatus apply(const uint8_t* p, std::size_t n) noexcept {
     const DecodeStatus st = decode(p, n, *this);
     if (st != DecodeStatus::kOk) ++stats_.decode_errors;
@@ -142,6 +176,66 @@ class BookBuilder {
     if (s != kUnmapped) names_[s] = m.stock;
   }
 
+  // Applies m now, or stages it (kBatched). type is the ITCH type letter. Hot path.
+  void book_op(const book::BookMessage& m, char type) noexcept {
+    if (mode_ == ApplyMode::kBatched) {
+      batch_[staged_] = m;
+      batch_types_[staged_] = type;
+      if (++staged_ == kBatch) flush();
+      return;
+    }
+    apply_now(m, type, nullptr);
+  }
+
+  // Applies m to the shard (execute at *at when given), then handles a reject. Hot path.
+  void apply_now(const book::BookMessage& m, char type, const book::Price* at) noexcept {
+    tap_.arm();
+    switch (m.type) {
+      case book::MsgType::kInsert: shard_.insert(m.seq, m.symbol, m.id, m.side, m.price, m.qty, tap_); break;
+      case book::MsgType::kExecute:
+        if (at) shard_.execute_at(m.seq, m.id, m.qty, *at, tap_); else shard_.execute(m.seq, m.id, m.qty, tap_);
+        break;
+      case book::MsgType::kReduce: shard_.reduce(m.seq, m.id, m.qty, tap_); break;
+      case book::MsgType::kCancel: shard_.cancel(m.seq, m.id, tap_); break;
+      case book::MsgType::kReplace: shard_.replace(m.seq, m.id, m.new_id, m.price, m.qty, tap_); break;
+      default: return;  // the builder stages nothing else
+    }
+    if (tap_.rejected) [[unlikely]] rejected(m, type, at);
+  }
+
+  // Handles a rejected operation m (its reason is in tap_): an execution of more
+  // shares than rest is clamped to the remainder and retried; a replace the book
+  // refused for another reason than an unknown reference removes the original, as the
+  // venue did; everything else is counted.
+  [[gnu::cold]] void rejected(const book::BookMessage& m, char type, const book::Price* at) noexcept {
+    if (m.type == book::MsgType::kExecute && tap_.reason == book::RejectReason::kQtyOutOfRange) {
+      const uint32_t slot = shard_.find(m.id);
+      if (slot != book::kNil && m.qty > shard_.order(slot).qty) {
+        ++stats_.overfills;
+        const book::Qty qty = shard_.order(slot).qty;
+        tap_.arm();
+        if (at) shard_.execute_at(m.seq, m.id, qty, *at, tap_); else shard_.execute(m.seq, m.id, qty, tap_);
+        if (!tap_.rejected) return;
+      }
+    }
+    count_reject(type);
+    if (m.type == book::MsgType::kReplace && tap_.reason != book::RejectReason::kNotResting) {
+      // The venue removed the original either way; keep the mirror in step.
+      ++stats_.replace_drops;
+      tap_.arm();
+      shard_.cancel(m.seq, m.id, tap_);
+    }
+  }
+
+  static book::BookMessage op(book::MsgType type, uint64_t seq, uint64_t ref, uint32_t shares) noexcept {
+    book::BookMessage m;
+    m.seq = seq;
+    m.id = book::OrderId{ref};
+    m.qty = book::Qty{static_cast<int64_t>(shares)};
+    m.type = type;
+    return m;
+  }
+
   template <class Add>
   void add(const Add& m) noexcept {
     book::Side side;
@@ -154,65 +248,35 @@ class BookBuilder {
       ++stats_.unmapped_symbol;
       return;
     }
-    tap_.arm();
-    shard_.insert(seq_, book::SymbolId{s}, book::OrderId{m.order_ref}, side, m.price,
-                  book::Qty{static_cast<int64_t>(m.shares)}, tap_);
-    if (tap_.rejected) count_reject(Add::kType);
+    book::BookMessage b = op(book::MsgType::kInsert, seq_, m.order_ref, m.shares);
+    b.symbol = book::SymbolId{s};
+    b.side = side;
+    b.price = m.price;
+    book_op(b, Add::kType);
   }
   void handle(const AddOrder& m) noexcept { add(m); }
   void handle(const AddOrderMpid& m) noexcept { add(m); }
 
-  // Executes shares of ref (at price if given); more shares than rest are clamped.
-  void execute(char type, uint64_t ref, uint32_t shares, const book::Price* price) noexcept {
-    const book::OrderId id{ref};
-    book::Qty qty{static_cast<int64_t>(shares)};
-    tap_.arm();
-    if (price) shard_.execute_at(seq_, id, qty, *price, tap_); else shard_.execute(seq_, id, qty, tap_);
-    if (!tap_.rejected) return;
-    if (tap_.reason == book::RejectReason::kQtyOutOfRange) [[unlikely]] {
-      const uint32_t slot = shard_.find(id);
-      if (slot != book::kNil && qty > shard_.order(slot).qty) {
-        ++stats_.overfills;
-        qty = shard_.order(slot).qty;
-        tap_.arm();
-        if (price) shard_.execute_at(seq_, id, qty, *price, tap_); else shard_.execute(seq_, id, qty, tap_);
-        if (!tap_.rejected) return;
-      }
-    }
-    count_reject(type);
+  void handle(const OrderExecuted& m) noexcept {
+    book_op(op(book::MsgType::kExecute, seq_, m.order_ref, m.executed_shares), m.kType);
   }
-  void handle(const OrderExecuted& m) noexcept { execute(m.kType, m.order_ref, m.executed_shares, nullptr); }
   void handle(const OrderExecutedWithPrice& m) noexcept {
-    execute(m.kType, m.order_ref, m.executed_shares, &m.execution_price);
+    flush();
+    apply_now(op(book::MsgType::kExecute, seq_, m.order_ref, m.executed_shares), m.kType, &m.execution_price);
   }
-
   void handle(const OrderCancel& m) noexcept {
-    tap_.arm();
-    shard_.reduce(seq_, book::OrderId{m.order_ref}, book::Qty{static_cast<int64_t>(m.canceled_shares)}, tap_);
-    if (tap_.rejected) count_reject(m.kType);
+    book_op(op(book::MsgType::kReduce, seq_, m.order_ref, m.canceled_shares), m.kType);
   }
-
-  void handle(const OrderDelete& m) noexcept {
-    tap_.arm();
-    shard_.cancel(seq_, book::OrderId{m.order_ref}, tap_);
-    if (tap_.rejected) count_reject(m.kType);
-  }
-
+  void handle(const OrderDelete& m) noexcept { book_op(op(book::MsgType::kCancel, seq_, m.order_ref, 0), m.kType); }
   void handle(const OrderReplace& m) noexcept {
-    tap_.arm();
-    shard_.replace(seq_, book::OrderId{m.original_order_ref}, book::OrderId{m.new_order_ref}, m.price,
-                   book::Qty{static_cast<int64_t>(m.shares)}, tap_);
-    if (!tap_.rejected) return;
-    count_reject(m.kType);
-    if (tap_.reason != book::RejectReason::kNotResting) {
-      // The venue removed the original either way; keep the mirror in step.
-      ++stats_.replace_drops;
-      tap_.arm();
-      shard_.cancel(seq_, book::OrderId{m.original_order_ref}, tap_);
-    }
+    book::BookMessage b = op(book::MsgType::kReplace, seq_, m.original_order_ref, m.shares);
+    b.new_id = book::OrderId{m.new_order_ref};
+    b.price = m.price;
+    book_op(b, m.kType);
   }
 
   book::BookShard& shard_;
+  ApplyMode mode_;
   Tap tap_;
   std::unique_ptr<uint32_t[]> locate_to_symbol_;
   std::unique_ptr<Stock[]> names_;
@@ -220,6 +284,10 @@ class BookBuilder {
   uint32_t mapped_ = 0;
   book::SeqNum seq_ = 0;
   BookBuilderStats stats_{};
+  // kBatched: the staged operations and the ITCH type letter of each.
+  std::size_t staged_ = 0;
+  std::array<book::BookMessage, kBatch> batch_;
+  std::array<char, kBatch> batch_types_{};
 };
 
 }  // namespace tachyon::dataplane::itch
