@@ -1,11 +1,12 @@
-// The `tachyon` command line (CLI11): subcommands replay and gen, their options, the
-// progress line and exit codes. Control path, main thread.
+// The `tachyon` command line (CLI11): subcommands replay, gen and report, their options,
+// the progress line and exit codes. Control path, main thread.
 #include "tachyon/controlplane/cli.h"
 
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +17,10 @@
 
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/bench/scenario.h"
+#include "tachyon/controlplane/profile_session.h"
 #include "tachyon/controlplane/replay_report.h"
+#include "tachyon/controlplane/report_command.h"
+#include "tachyon/controlplane/run_profile.h"
 #include "tachyon/dataplane/match_endpoints.h"
 #include "tachyon/dataplane/replay.h"
 
@@ -44,6 +48,14 @@ struct ReplayArgs {
   uint32_t max_levels = 1u << 20;
   uint32_t max_symbols = 8192;
   bool progress = true;
+  // Profiling.
+  std::string profile;
+  std::string csv;
+  int metrics_port = -1;  // -1: no endpoint
+  std::string metrics_address = "127.0.0.1";
+  double metrics_linger = 0;
+  uint64_t slow_ns = 0;
+  std::string command;
 };
 
 struct GenArgs {
@@ -143,7 +155,18 @@ int run_replay(const ReplayArgs& a) {
     }
   } cleanup{generated};
 
-  dataplane::ReplaySummary s = dataplane::replay(opt);
+  opt.slow_ns_per_message = a.slow_ns;
+  const bool profiled = !a.profile.empty() || !a.csv.empty() || a.metrics_port >= 0;
+  ProfileSessionOptions po;
+  po.profile_path = a.profile;
+  po.csv_dir = a.csv;
+  po.metrics = a.metrics_port >= 0;
+  po.metrics_port = static_cast<uint16_t>(std::max(a.metrics_port, 0));
+  po.metrics_address = a.metrics_address;
+  po.metrics_linger_s = a.metrics_linger;
+  po.command = a.command;
+  if (!generated.empty()) po.input_label = "(embedded default capture)";
+  dataplane::ReplaySummary s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
   if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");
   if (!generated.empty()) s.input = "(embedded default capture)";
   if (a.json) {
@@ -221,6 +244,31 @@ int run_cli(int argc, char** argv) {
   replay->add_option("--max-levels", ra.max_levels, "Price-level capacity of the books")->capture_default_str();
   replay->add_option("--max-symbols", ra.max_symbols, "Book capacity (symbols)")->capture_default_str();
   replay->add_flag("!--no-progress", ra.progress, "Never draw the progress line");
+  replay->add_option("--profile", ra.profile, "Profile the replay and write the full measurement here (JSON; "
+                                              "view it with tachyon report)");
+  replay->add_option("--csv", ra.csv, "Profile the replay and write the measurement as CSV files into this directory");
+  replay->add_option("--metrics-port", ra.metrics_port, "Serve Prometheus /metrics and /healthz on this port "
+                                                        "during the replay (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  replay->add_option("--metrics-address", ra.metrics_address, "Address the metrics endpoint binds")->capture_default_str();
+  replay->add_option("--metrics-linger", ra.metrics_linger, "Keep serving metrics this many seconds after the "
+                                                            "replay (Ctrl-C ends it)")
+      ->check(CLI::Range(0.0, 86400.0));
+  replay->add_option("--slow-ns", ra.slow_ns, "Spin this many ns in every message (to test the regression check)")
+      ->group("");
+
+  ReportCommand rc;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Write one HTML page with plots from a profile (tachyon replay --profile run.json), or compare two profiles\n"
+      "of the same capture from the same machine: exit 3 when p99 latency, throughput or bytes per order is\n"
+      "worse than the threshold.");
+  report->add_option("PROFILE", rc.profile, "Profile to render");
+  report->add_option("-o,--output", rc.output, "HTML file (default: PROFILE with .html)");
+  report->add_option("--compare", rc.compare, "BASE NEW: compare two profiles instead")->expected(2);
+  report->add_option("--threshold", rc.threshold_pct, "Regression threshold in percent")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
 
   GenArgs ga;
   CLI::App* gen = app.add_subcommand("gen", "Write a deterministic synthetic capture (pcap, ns timestamps).");
@@ -239,13 +287,18 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : kExitUsage;
   }
+  for (int i = 0; i < argc; ++i) ra.command += (i ? " " : "") + std::string(argv[i]);
   try {
     if (replay->parsed()) return run_replay(ra);
     if (gen->parsed()) return run_gen(ga);
+    if (report->parsed()) return run_report_command(rc);
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitUsage;
   } catch (const dataplane::ReplayError& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return kExitFailure;
+  } catch (const ProfileError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitFailure;
   } catch (const std::invalid_argument& e) {
