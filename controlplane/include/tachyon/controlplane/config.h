@@ -1,0 +1,132 @@
+// The appliance's configuration: a TOML file (toml++) with environment overrides
+// TACHYON_SECTION__KEY, validated as a whole into an immutable Config before any core
+// starts. Control path; a Config is immutable and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tachyon/book/book_config.h"
+
+namespace tachyon::controlplane {
+
+enum class NicBackend : uint8_t { kAuto, kDpdk, kPcap, kSocket };
+enum class FsyncPolicy : uint8_t { kNone, kIntervalMs, kEveryBatch };
+enum class Backpressure : uint8_t { kReject, kDrop, kBlock };
+
+const char* to_string(NicBackend b) noexcept;
+const char* to_string(FsyncPolicy p) noexcept;
+const char* to_string(Backpressure b) noexcept;
+
+// Pre-trade risk limits, per account/session. Money is in Price(4) units times shares.
+struct RiskLimits {
+  int64_t max_order_qty = 1'000'000;
+  int64_t max_notional = 10'000'000'000'000;  // price4 * qty of one order (= $1bn)
+  int64_t price_collar_bps = 1'000;           // max distance from the reference price
+  uint32_t max_open_orders = 100'000;
+  int64_t max_position = 10'000'000;          // per symbol, absolute shares
+  int64_t max_gross_position = 100'000'000;   // sum of |position| over symbols
+  int64_t max_net_position = 50'000'000;      // |sum of positions| over symbols
+  uint32_t order_rate_per_s = 1'000'000;      // token bucket refill
+  uint32_t order_burst = 10'000;              // token bucket depth
+  bool kill_switch = false;                   // cancel all, refuse new orders
+  friend bool operator==(const RiskLimits&, const RiskLimits&) = default;
+};
+
+struct CircuitBreaker {
+  int64_t price_band_bps = 1'000;    // halt when a trade moves this far within the window
+  uint32_t max_msgs_per_window = 0;  // halt above this many messages per symbol per window; 0 = off
+  uint32_t window_ms = 1'000;
+  uint32_t resume_after_ms = 5'000;  // 0 = only by command
+  friend bool operator==(const CircuitBreaker&, const CircuitBreaker&) = default;
+};
+
+struct Config {
+  book::BookConfig book{};
+  struct Nic {
+    NicBackend backend = NicBackend::kAuto;
+    std::vector<std::string> eal_args;  // empty: the documented replay default
+    uint16_t port_id = 0;
+    uint16_t rx_queues = 1;
+    uint32_t rx_descriptors = 1024;
+    uint32_t tx_descriptors = 1024;
+    uint32_t mbufs = 8191;
+    std::string bind_address = "127.0.0.1";  // socket backend
+    uint16_t udp_port = 26000;               // socket backend
+    friend bool operator==(const Nic&, const Nic&) = default;
+  } nic;
+  struct Cores {
+    std::vector<unsigned> dataplane;  // empty: chosen at start
+    int control = -1;
+    std::vector<unsigned> housekeeping;
+    int numa_node = -1;
+    friend bool operator==(const Cores&, const Cores&) = default;
+  } cores;
+  struct Feed {
+    uint16_t port = 0;          // 0: any
+    std::string group;          // empty: any
+    friend bool operator==(const Feed&, const Feed&) = default;
+  } feed;
+  struct Match {
+    std::vector<std::string> symbols;
+    friend bool operator==(const Match&, const Match&) = default;
+  } match;
+  struct Rings {
+    uint32_t capacity = 4096;
+    Backpressure policy = Backpressure::kBlock;
+    friend bool operator==(const Rings&, const Rings&) = default;
+  } rings;
+  RiskLimits risk{};
+  CircuitBreaker breaker{};
+  struct Journal {
+    std::string path;  // empty: no journal
+    FsyncPolicy fsync = FsyncPolicy::kIntervalMs;
+    uint32_t interval_ms = 10;
+    uint32_t snapshot_interval_s = 60;
+    friend bool operator==(const Journal&, const Journal&) = default;
+  } journal;
+  struct Metrics {
+    std::string listen = "127.0.0.1";
+    uint16_t port = 9100;  // 0: no endpoint
+    friend bool operator==(const Metrics&, const Metrics&) = default;
+  } metrics;
+
+  // FNV-1a digest of the validated settings (the journal header records it).
+  uint64_t hash = 0;
+};
+
+// One validation problem: "risk.max_order_qty = -5: must be > 0".
+struct ConfigError {
+  std::string key;
+  std::string value;
+  std::string rule;
+  std::string to_string() const { return key + " = " + value + ": " + rule; }
+};
+
+struct ConfigResult {
+  std::optional<Config> config;     // set when there are no errors
+  std::vector<ConfigError> errors;  // every problem found, in key order
+};
+
+// Parses and validates TOML text, after applying overrides (key "section.key" ->
+// TOML value text, e.g. "100", "\"reject\"", "[1, 2]"; text that is not a TOML value is
+// taken as a string). source names the text in parse errors. Never throws.
+ConfigResult parse_config(std::string_view toml_text, const std::map<std::string, std::string>& overrides,
+                          std::string_view source = "config");
+
+// Collects TACHYON_SECTION__KEY=value overrides from an environment block (envp).
+std::map<std::string, std::string> env_overrides(char** envp);
+
+// Reads path (missing file: an error naming it) and parses it with overrides.
+ConfigResult load_config(const std::string& path, const std::map<std::string, std::string>& overrides);
+
+// Returns the keys whose values differ between a and b and cannot change while the
+// appliance runs (pool sizes, core map, NIC, journal path, ...). Live keys: risk.*,
+// breaker.*, journal.fsync, journal.interval_ms, journal.snapshot_interval_s.
+std::vector<std::string> static_changes(const Config& a, const Config& b);
+
+}  // namespace tachyon::controlplane

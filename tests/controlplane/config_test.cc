@@ -1,0 +1,183 @@
+// Configuration: TOML parsing, whole-file validation with key/value/rule errors,
+// environment overrides, live-vs-static reload rules, and hot reload on file change
+// and SIGHUP.
+#include "tachyon/controlplane/config.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tachyon/controlplane/config_store.h"
+#include "tachyon/controlplane/config_watcher.h"
+
+namespace tachyon::controlplane {
+namespace {
+
+const char* kGood = R"(
+[book]
+max_orders = 65536
+max_levels = 4096
+max_symbols = 16
+
+[nic]
+backend = "pcap"
+eal_args = ["--no-huge", "--no-pci"]
+
+[cores]
+dataplane = [1]
+control = 0
+
+[match]
+symbols = ["AAPL", "MSFT"]
+
+[rings]
+capacity = 1024
+backpressure = "reject"
+
+[risk]
+max_order_qty = 5000
+kill_switch = false
+
+[journal]
+path = "/var/lib/tachyon/journal"
+fsync = "every_batch"
+)";
+
+std::vector<std::string> messages(const ConfigResult& r) {
+  std::vector<std::string> out;
+  for (const ConfigError& e : r.errors) out.push_back(e.to_string());
+  return out;
+}
+
+TEST(Config, ParsesEverySectionAndKeepsDefaults) {
+  const ConfigResult r = parse_config(kGood, {});
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
+  const Config& c = *r.config;
+  EXPECT_EQ(c.book.max_orders, 65536u);
+  EXPECT_EQ(c.book.max_symbols, 16u);
+  EXPECT_EQ(c.nic.backend, NicBackend::kPcap);
+  EXPECT_EQ(c.nic.eal_args, (std::vector<std::string>{"--no-huge", "--no-pci"}));
+  EXPECT_EQ(c.cores.dataplane, (std::vector<unsigned>{1}));
+  EXPECT_EQ(c.match.symbols.size(), 2u);
+  EXPECT_EQ(c.rings.policy, Backpressure::kReject);
+  EXPECT_EQ(c.risk.max_order_qty, 5000);
+  EXPECT_EQ(c.risk.max_open_orders, RiskLimits{}.max_open_orders);  // default kept
+  EXPECT_EQ(c.journal.fsync, FsyncPolicy::kEveryBatch);
+  EXPECT_NE(c.hash, 0u);
+  EXPECT_EQ(parse_config(kGood, {}).config->hash, c.hash);
+}
+
+TEST(Config, EveryErrorNamesKeyValueAndRule) {
+  const ConfigResult r = parse_config(R"(
+[risk]
+max_order_qty = -5
+kill_switch = "yes"
+[rings]
+capacity = 1000
+backpressure = "panic"
+[book]
+max_orders = 0
+[nic]
+backendd = "dpdk"
+)",
+                                      {});
+  EXPECT_FALSE(r.config);
+  const auto m = messages(r);
+  auto has = [&](const std::string& s) { return std::find(m.begin(), m.end(), s) != m.end(); };
+  EXPECT_TRUE(has("risk.max_order_qty = -5: must be > 0")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("risk.kill_switch = \"yes\": must be true or false")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("rings.capacity = 1000: must be a power of two")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("rings.backpressure = \"panic\": must be one of reject drop block")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("book.max_orders = 0: must be in 1..2147483647")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("nic.backendd = \"dpdk\": unknown key")) << ::testing::PrintToString(m);
+}
+
+TEST(Config, SyntaxErrorsGiveLineAndColumn) {
+  const ConfigResult r = parse_config("[risk]\nmax_order_qty = = 3\n", {}, "test.toml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].key, "test.toml");
+  EXPECT_NE(r.errors[0].value.find("line 2"), std::string::npos) << r.errors[0].to_string();
+}
+
+TEST(Config, EnvironmentOverridesWin) {
+  char a[] = "TACHYON_RISK__MAX_ORDER_QTY=100";
+  char b[] = "TACHYON_NIC__BACKEND=socket";  // not a TOML value: taken as a string
+  char c[] = "TACHYON_CORES__DATAPLANE=[2, 3]";
+  char d[] = "PATH=/usr/bin";
+  char e[] = "TACHYON_NOSEPARATOR=1";
+  char* envp[] = {a, b, c, d, e, nullptr};
+  const auto ov = env_overrides(envp);
+  EXPECT_EQ(ov.size(), 3u);
+  const ConfigResult r = parse_config(kGood, ov);
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
+  EXPECT_EQ(r.config->risk.max_order_qty, 100);
+  EXPECT_EQ(r.config->nic.backend, NicBackend::kSocket);
+  EXPECT_EQ(r.config->cores.dataplane, (std::vector<unsigned>{2, 3}));
+  const ConfigResult bad = parse_config(kGood, {{"risk.max_order_qty", "-1"}});
+  ASSERT_FALSE(bad.config);
+  EXPECT_EQ(bad.errors[0].to_string(), "risk.max_order_qty = -1: must be > 0");
+}
+
+TEST(ConfigStore, ReloadSwapsLiveChangesAndRefusesTheRest) {
+  ConfigStore store(*parse_config(kGood, {}).config);
+  const Config* first = store.current();
+  // A live change: risk limits.
+  const ConfigStore::Outcome live = store.reload(parse_config(kGood, {{"risk.max_order_qty", "7"}}));
+  EXPECT_TRUE(live.applied);
+  EXPECT_EQ(store.version(), 1u);
+  EXPECT_EQ(store.current()->risk.max_order_qty, 7);
+  EXPECT_EQ(first->risk.max_order_qty, 5000);  // readers of the old one are unaffected
+  // An invalid file keeps the current config and says why.
+  const ConfigStore::Outcome bad = store.reload(parse_config(kGood, {{"risk.max_order_qty", "0"}}));
+  EXPECT_FALSE(bad.applied);
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_EQ(bad.problems[0], "risk.max_order_qty = 0: must be > 0");
+  EXPECT_EQ(store.current()->risk.max_order_qty, 7);
+  // Pool sizes and the core map cannot change live: each is named.
+  const ConfigStore::Outcome fixed =
+      store.reload(parse_config(kGood, {{"book.max_orders", "1024"}, {"cores.dataplane", "[1, 2]"}}));
+  EXPECT_FALSE(fixed.applied);
+  ASSERT_EQ(fixed.problems.size(), 2u);
+  EXPECT_EQ(fixed.problems[0], "book.max_orders: cannot change while running (restart to apply)");
+  EXPECT_EQ(fixed.problems[1], "cores.dataplane: cannot change while running (restart to apply)");
+  EXPECT_EQ(store.version(), 1u);
+}
+
+TEST(ConfigWatcher, ReloadsOnFileChangeAndOnSighup) {
+  ConfigWatcher::block_sighup();
+  const std::string dir = ::testing::TempDir();
+  const std::string path = dir + "watch_" + std::to_string(::getpid()) + ".toml";
+  {
+    std::ofstream(path) << kGood;
+  }
+  ConfigStore store(*load_config(path, {}).config);
+  std::atomic<int> reports{0};
+  std::atomic<int> applied{0};
+  ConfigWatcher w(path, store, {}, [&](const ConfigStore::Outcome& o) {
+    applied += o.applied ? 1 : 0;
+    ++reports;
+  });
+  auto wait_for = [&](int n) {
+    for (int i = 0; i < 500 && reports.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  {
+    std::ofstream(path) << kGood << "\n[breaker]\nwindow_ms = 250\n";
+  }
+  wait_for(1);
+  ASSERT_GE(reports.load(), 1);
+  EXPECT_EQ(store.current()->breaker.window_ms, 250u);
+  const int before = reports.load();
+  ::kill(::getpid(), SIGHUP);
+  wait_for(before + 1);
+  EXPECT_GE(reports.load(), before + 1);
+  EXPECT_GE(applied.load(), 1);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace tachyon::controlplane
