@@ -13,6 +13,8 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev librapidcheck-dev libtomlplusplus-dev libcli11-dev
   # tools the tests drive
   curl python3 tcpdump iproute2
+  # headless browser that renders the latency report in its test (tachyon report)
+  chromium
 )
 
 missing=()

@@ -124,10 +124,13 @@ static int metrics_http(lws* wsi, lws_callback_reasons reason, void* user, void*
       const char* type = "text/plain; charset=utf-8";
       delete s->body;
       s->sent = 0;
+      server->count_request();
       if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
-        status = HTTP_STATUS_METHOD_NOT_ALLOWED;
-        s->body = new std::string("only GET is served\n");
-      } else if (path == "/metrics") {
+        // Answer at once and close: the request body is never read.
+        lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "only GET is served");
+        return -1;
+      }
+      if (path == "/metrics") {
         type = "text/plain; version=0.0.4; charset=utf-8";
         s->body = new std::string(c.prometheus_text());
       } else if (path == "/healthz") {
@@ -162,7 +165,6 @@ static int metrics_http(lws* wsi, lws_callback_reasons reason, void* user, void*
       }
       delete s->body;
       s->body = nullptr;
-      server_of(wsi)->count_request();
       if (lws_http_transaction_completed(wsi)) return -1;
       return 0;
     }

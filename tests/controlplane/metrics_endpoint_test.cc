@@ -1,0 +1,178 @@
+// The metrics endpoint through a real HTTP client (curl): in process, a server over a
+// core thread that keeps recording; and the tachyon binary serving /metrics during and
+// after a replay (--metrics-port 0 --metrics-linger), ended by SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tachyon/controlplane/metrics_server.h"
+#include "tachyon/controlplane/probe_collector.h"
+#include "tachyon/dataplane/core_probes.h"
+
+namespace tachyon::controlplane {
+namespace {
+
+const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
+const std::string kData = TACHYON_DATA_DIR;
+
+struct Http {
+  int status = 0;
+  std::string body;
+};
+
+// GETs (or POSTs) url with curl; status 0 when curl could not connect.
+Http curl(const std::string& url, bool post = false) {
+  const std::string cmd = "curl -s --max-time 5 " + std::string(post ? "--data x " : "") +
+                          "-w '\\n%{http_code}' '" + url + "' 2>/dev/null";
+  Http r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  std::string out;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  ::pclose(p);
+  const std::size_t nl = out.rfind('\n');
+  if (nl == std::string::npos) return r;
+  r.status = std::atoi(out.c_str() + nl + 1);
+  r.body = out.substr(0, nl);
+  return r;
+}
+
+uint64_t metric_value(const std::string& text, const std::string& series) {
+  const std::size_t at = text.find(series + " ");
+  if (at == std::string::npos) return UINT64_MAX;
+  return std::stoull(text.substr(at + series.size() + 1));
+}
+
+TEST(MetricsEndpoint, ServesMetricsAndHealthWhileACoreRecords) {
+  dataplane::CoreProbes core(0, 8);
+  core.symbols().set_name(3, "AAPL");
+  std::atomic<bool> stop{false};
+  core.set_state(dataplane::CoreProbes::State::kRunning);
+  core.timeline().start(0, 1'000'000, 100'000'000);
+  std::thread recorder([&] {
+    uint64_t i = 0;
+    book::Event e{};
+    e.symbol = book::SymbolId{3};
+    e.kind = book::EventKind::kAccepted;
+    while (!stop.load(std::memory_order_relaxed)) {
+      core.stages().record(dataplane::Stage::kWireToWire, 500 + (i % 1000));
+      core.symbols().on_event(e);
+      core.count_message(i);
+      if ((++i & 63) == 0) core.stages().poll();
+    }
+  });
+  ProbeCollector collector({&core});
+  MetricsServer server(MetricsServerOptions{"127.0.0.1", 0, std::chrono::milliseconds(20)}, collector);
+  ASSERT_GT(server.port(), 0);
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  const Http health = curl(base + "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("\"status\":\"ok\""), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("\"state\":\"running\""), std::string::npos) << health.body;
+
+  const Http m1 = curl(base + "/metrics");
+  ASSERT_EQ(m1.status, 200);
+  const uint64_t n1 = metric_value(m1.body, "tachyon_stage_latency_seconds_count{core=\"0\",stage=\"wire_to_wire\"}");
+  EXPECT_GT(n1, 0u) << "no snapshot reached the endpoint";
+  EXPECT_NE(m1.body.find("tachyon_symbol_events_total{core=\"0\",symbol=\"AAPL\",kind=\"accepted\"}"), std::string::npos);
+  EXPECT_NE(m1.body.find("tachyon_core_running{core=\"0\",state=\"running\"} 1"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const Http m2 = curl(base + "/metrics");
+  const uint64_t n2 = metric_value(m2.body, "tachyon_stage_latency_seconds_count{core=\"0\",stage=\"wire_to_wire\"}");
+  EXPECT_GT(n2, n1) << "counts did not grow while the core recorded";
+  EXPECT_GE(metric_value(m2.body, "tachyon_messages_total{core=\"0\"}"), n2);
+
+  EXPECT_EQ(curl(base + "/nothing-here").status, 404);
+  EXPECT_EQ(curl(base + "/metrics", true).status, 405);
+  EXPECT_EQ(curl(base + "/metrics", true).status, 405);  // the server still answers after a refused POST
+  EXPECT_EQ(curl(base + "/healthz").status, 200);
+  EXPECT_GE(server.requests(), 7u);
+
+  // A second server cannot take the same port.
+  try {
+    MetricsServer clash(MetricsServerOptions{"127.0.0.1", server.port(), std::chrono::milliseconds(100)}, collector);
+    ADD_FAILURE() << "two servers listened on one port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(server.port())), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(MetricsServer(MetricsServerOptions{"localhost", 0, std::chrono::milliseconds(100)}, collector),
+               std::runtime_error);
+
+  server.stop();
+  stop = true;
+  recorder.join();
+  core.set_state(dataplane::CoreProbes::State::kStopped);
+  collector.finish();
+  EXPECT_EQ(collector.totals(0)[dataplane::Stage::kWireToWire].count(), core.messages());
+  EXPECT_NE(curl(base + "/metrics").status, 200);  // stopped
+}
+
+TEST(MetricsEndpoint, TachyonReplayServesTheReplayMetrics) {
+  const std::string err = std::string(::testing::TempDir()) + "metrics_err_" + std::to_string(::getpid());
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen("/dev/null", "w", stdout);
+    const std::string input = kData + "/itch/ex20101224.TEST_ITCH_50";
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", input.c_str(), "--metrics-port", "0", "--metrics-linger",
+            "60", "--no-progress", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // The endpoint announces its port on stderr.
+  std::string port;
+  const std::regex announce("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics");
+  for (int i = 0; i < 200 && port.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(err);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::smatch m;
+    const std::string text = ss.str();
+    if (std::regex_search(text, m, announce)) port = m[1];
+  }
+  ASSERT_FALSE(port.empty()) << "tachyon never announced the metrics port";
+  const std::string base = "http://127.0.0.1:" + port;
+  // Wait for the replay to finish (the core reports stopped), then read the totals.
+  Http health;
+  for (int i = 0; i < 300; ++i) {
+    health = curl(base + "/healthz");
+    if (health.body.find("\"state\":\"stopped\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(health.body.find("\"messages\":12012"), std::string::npos) << health.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // a collector tick after the stop
+  const Http m = curl(base + "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(metric_value(m.body, "tachyon_messages_total{core=\"0\"}"), 12'012u);
+  for (const char* stage : {"rx_decode", "decode_book", "book_tx", "wire_to_wire"})
+    EXPECT_EQ(metric_value(m.body, std::string("tachyon_stage_latency_seconds_count{core=\"0\",stage=\"") + stage + "\"}"),
+              12'012u) << stage;
+  EXPECT_NE(m.body.find("symbol=\"ALC\""), std::string::npos) << "no symbol label from the ITCH sample";
+  EXPECT_NE(m.body.find("tachyon_thread_cpu_seconds_total{thread=\"tachyon-core0\""), std::string::npos);
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status)) << "tachyon did not exit cleanly on SIGTERM";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::remove(err.c_str());
+}
+
+}  // namespace
+}  // namespace tachyon::controlplane
