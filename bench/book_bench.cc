@@ -305,8 +305,10 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   RunState state;
   alignas(kCacheLine) DrainResult drained;  // written by the drain thread once, at its end
   std::thread drainer(drain, std::ref(ring), std::ref(state), o.cpu_drain, o.rt, std::ref(drained));
+  // The drain thread starts on this thread's cpu and moves itself: only once it is
+  // ready may this thread turn real-time, or it would never let it run.
+  while (state.value.load(std::memory_order_acquire) != 1) std::this_thread::yield();
   if (o.rt) set_realtime(true);
-  while (state.value.load(std::memory_order_acquire) != 1) dataplane::cpu_relax();
 
   RingSink sink{&ring};
   const uint64_t preempted_before = preemptions();
@@ -658,6 +660,10 @@ int run(int argc, char** argv) {
   if (o.cpu_drain == o.cpu_match)
     std::fprintf(stderr, "warning: matching and drain threads share cpu %d; figures will be poor\n", o.cpu_match);
   if (!dataplane::invariant_tsc()) std::fprintf(stderr, "warning: CPUID does not report an invariant TSC\n");
+  if (o.rt && o.cpu_drain == o.cpu_match) {
+    std::fprintf(stderr, "warning: --rt needs two cpus (a real-time spinner would starve its peer); ignored\n");
+    o.rt = false;
+  }
   if (o.rt) {
     if (set_realtime(true)) {
       set_realtime(false);
