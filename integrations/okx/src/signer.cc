@@ -8,6 +8,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "tachyon/okx/json_text.h"
+
 namespace tachyon::okx {
 
 std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
@@ -69,25 +71,6 @@ std::vector<Header> RequestSigner::public_headers() const {
   return h;
 }
 
-namespace {
-// Appends s as a JSON string (credentials are plain ASCII, but escape anyway).
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += b;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-}  // namespace
 
 std::string RequestSigner::ws_login_message(int64_t unix_seconds) const {
   const std::string ts = std::to_string(unix_seconds);

@@ -39,6 +39,7 @@ struct Error {
   int http_status = 0;  // 0 when there was no HTTP answer
   std::string message;  // the venue's msg/sMsg or the system's message
   std::string context;  // what was being done: "POST /api/v5/trade/order"
+  bool maybe_executed = false;  // the request may have reached the venue and acted
 
   // Returns one line naming the context, the kind, the code and the message.
   std::string describe() const;
