@@ -194,5 +194,60 @@ TEST(ItchBinaryFile, EmptyFileIsClean) {
   EXPECT_EQ(rep.records, 0u);
 }
 
+// Files longer than the longest possible record take the scan's bulk path (no
+// truncation checks, input prefetched) until their last 64 KiB: problems anywhere
+// must be reported the same way, with their offsets.
+TEST(ItchBinaryFile, LongFilesReportProblemsInTheBulkAndAtTheEnd) {
+  std::vector<uint8_t> f;
+  uint64_t adds = 0;
+  std::vector<uint64_t> problem_offsets;
+  auto add = [&](bool zero_prefix) {
+    put(f, AddOrder{{1, 0, 2}, ++adds, 'B', 100, Stock::from("A"), book::Price{10}}, zero_prefix);
+  };
+  for (int i = 0; i < 1000; ++i) add(i % 3 == 0);
+  // Deep inside the bulk: a wrong length (an Add framed as 40 bytes) and an unknown type.
+  problem_offsets.push_back(f.size());
+  f.insert(f.end(), {0, 40, 'A'});
+  f.resize(f.size() + 39);
+  problem_offsets.push_back(f.size());
+  f.insert(f.end(), {0, 3, 'z', 1, 2});
+  while (f.size() < 200'000) add(adds % 5 == 0);
+  const std::size_t whole = f.size();
+  add(false);
+  f.resize(f.size() - 10);  // the last record is cut short
+  Recorder r;
+  const BinaryFileReport rep = scan_binary_file(f, r);
+  EXPECT_EQ(rep.records, adds + 1);  // the cut record is not framed
+  EXPECT_EQ(rep.messages, adds - 1);
+  EXPECT_EQ(r.types.size(), adds - 1);
+  EXPECT_EQ(r.refs.back(), adds - 1);
+  EXPECT_EQ(rep.bad_lengths, 1u);
+  EXPECT_EQ(rep.unknown_types, 1u);
+  EXPECT_TRUE(rep.truncated);
+  EXPECT_FALSE(rep.stopped);
+  EXPECT_EQ(rep.bytes, whole);
+  ASSERT_EQ(rep.issue_count, 3u);
+  EXPECT_EQ(rep.issues[0].kind, FileIssueKind::kBadLength);
+  EXPECT_EQ(rep.issues[0].offset, problem_offsets[0]);
+  EXPECT_EQ(rep.issues[1].kind, FileIssueKind::kUnknownType);
+  EXPECT_EQ(rep.issues[1].offset, problem_offsets[1]);
+  EXPECT_EQ(rep.issues[2].kind, FileIssueKind::kTruncatedMessage);
+  EXPECT_EQ(rep.issues[2].offset, whole);
+  EXPECT_GT(rep.recovered_lengths, 300u);
+}
+
+// A huge prefix inside the bulk is skipped as a bad length, never read past the data.
+TEST(ItchBinaryFile, LongestPrefixInTheBulkStaysInside) {
+  std::vector<uint8_t> f{0xFF, 0xFF, 'A'};
+  f.resize(2 + 0xFFFF);
+  for (int i = 0; i < 3000; ++i) put(f, OrderDelete{{1, 0, 4}, static_cast<uint64_t>(i)});
+  Recorder r;
+  const BinaryFileReport rep = scan_binary_file(f, r);
+  EXPECT_EQ(rep.bad_lengths, 1u);
+  EXPECT_EQ(rep.messages, 3000u);
+  EXPECT_EQ(rep.bytes, f.size());
+  EXPECT_FALSE(rep.truncated);
+}
+
 }  // namespace
 }  // namespace tachyon::dataplane::itch

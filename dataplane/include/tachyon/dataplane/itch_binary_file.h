@@ -57,7 +57,8 @@ struct BinaryFileReport {
   }
 };
 
-// How far ahead of the record being decoded scan_binary_file() prefetches the input.
+// How far ahead of the record being decoded scan_binary_file() prefetches the input
+// (files are usually far larger than the caches, and read once).
 inline constexpr std::size_t kScanPrefetchAhead = 2048;
 
 // Frames every record of data and dispatches each message to h (see decode()). Stops at
@@ -65,25 +66,35 @@ inline constexpr std::size_t kScanPrefetchAhead = 2048;
 // intact but whose content is an unknown type or a wrong length. O(size), no allocation.
 template <class H>
 BinaryFileReport scan_binary_file(std::span<const uint8_t> data, H& h) noexcept {
+  // Up to bulk_end, a record ends inside the data whatever its prefix says, and so does
+  // the prefetch: only the last 64 KiB need the truncation checks.
+  constexpr std::size_t kLongestRecord = 2 + UINT16_MAX;
+  static_assert(kScanPrefetchAhead < kLongestRecord);
   BinaryFileReport r;
+  const uint8_t* const base = data.data();
   const std::size_t n = data.size();
+  const std::size_t bulk_end = n > kLongestRecord ? n - kLongestRecord : 0;
+  // Counted in locals: the handler's stores could otherwise alias r (returned in place).
+  uint64_t records = 0, bad = 0;
   std::size_t off = 0;
   while (off < n) {
-    if (off + kScanPrefetchAhead < n) __builtin_prefetch(&data[off + kScanPrefetchAhead]);
-    if (n - off < 2) {
+    const bool bulk = off < bulk_end;
+    if (bulk) {
+      __builtin_prefetch(base + off + kScanPrefetchAhead);
+    } else if (n - off < 2) {
       r.truncated = true;
       r.note(FileIssue{off, FileIssueKind::kTruncatedPrefix, 0, 0});
       break;
     }
-    const uint16_t prefix = load_be16(&data[off]);
+    const uint16_t prefix = load_be16(base + off);
     std::size_t len = prefix;
-    if (len == 0) {
+    if (len == 0) [[unlikely]] {
       if (n - off < 3) {
         r.truncated = true;
         r.note(FileIssue{off, FileIssueKind::kTruncatedMessage, 0, prefix});
         break;
       }
-      const uint8_t type = data[off + 2];
+      const uint8_t type = base[off + 2];
       len = message_length(type);
       if (len == 0) {
         r.stopped = true;
@@ -93,27 +104,28 @@ BinaryFileReport scan_binary_file(std::span<const uint8_t> data, H& h) noexcept 
       }
       if (r.recovered_lengths++ == 0) r.first_recovery_offset = off;
     }
-    if (n - off - 2 < len) {
+    if (!bulk && n - off - 2 < len) {
       r.truncated = true;
-      r.note(FileIssue{off, FileIssueKind::kTruncatedMessage, n - off > 2 ? data[off + 2] : uint8_t{0}, prefix});
+      r.note(FileIssue{off, FileIssueKind::kTruncatedMessage, n - off > 2 ? base[off + 2] : uint8_t{0}, prefix});
       break;
     }
-    const uint8_t* msg = &data[off + 2];
-    ++r.records;
-    switch (decode(msg, len, h)) {
-      case DecodeStatus::kOk: ++r.messages; break;
-      case DecodeStatus::kUnknownType:
+    const uint8_t* msg = base + off + 2;
+    ++records;
+    const DecodeStatus st = decode(msg, len, h);
+    if (st != DecodeStatus::kOk) [[unlikely]] {
+      ++bad;
+      if (st == DecodeStatus::kUnknownType) {
         ++r.unknown_types;
         r.note(FileIssue{off, FileIssueKind::kUnknownType, msg[0], prefix});
-        break;
-      case DecodeStatus::kBadLength:
-      case DecodeStatus::kEmpty:
+      } else {
         ++r.bad_lengths;
         r.note(FileIssue{off, FileIssueKind::kBadLength, msg[0], prefix});
-        break;
+      }
     }
     off += 2 + len;
   }
+  r.records = records;
+  r.messages = records - bad;
   r.bytes = off;
   return r;
 }

@@ -176,14 +176,20 @@ class BookBuilder {
     if (s != kUnmapped) names_[s] = m.stock;
   }
 
-  // Applies m now, or stages it (kBatched). type is the ITCH type letter. Hot path.
-  void book_op(const book::BookMessage& m, char type) noexcept {
+  // Builds a book operation with fill (in its batch slot when kBatched, so it is written
+  // once) and stages it, or applies it now. fill sets the type, seq, id and every other
+  // field that operation reads (a reused slot holds stale values). type is the ITCH
+  // type letter. Hot path.
+  template <class Fill>
+  void book_op(char type, Fill&& fill) noexcept {
     if (mode_ == ApplyMode::kBatched) {
-      batch_[staged_] = m;
+      fill(batch_[staged_]);
       batch_types_[staged_] = type;
       if (++staged_ == kBatch) flush();
       return;
     }
+    book::BookMessage m;
+    fill(m);
     apply_now(m, type, nullptr);
   }
 
@@ -227,13 +233,12 @@ class BookBuilder {
     }
   }
 
-  static book::BookMessage op(book::MsgType type, uint64_t seq, uint64_t ref, uint32_t shares) noexcept {
-    book::BookMessage m;
-    m.seq = seq;
-    m.id = book::OrderId{ref};
-    m.qty = book::Qty{static_cast<int64_t>(shares)};
-    m.type = type;
-    return m;
+  // Sets the fields every operation reads.
+  void set_op(book::BookMessage& b, book::MsgType type, uint64_t ref, uint32_t shares) const noexcept {
+    b.seq = seq_;
+    b.id = book::OrderId{ref};
+    b.qty = book::Qty{static_cast<int64_t>(shares)};
+    b.type = type;
   }
 
   template <class Add>
@@ -248,31 +253,37 @@ class BookBuilder {
       ++stats_.unmapped_symbol;
       return;
     }
-    book::BookMessage b = op(book::MsgType::kInsert, seq_, m.order_ref, m.shares);
-    b.symbol = book::SymbolId{s};
-    b.side = side;
-    b.price = m.price;
-    book_op(b, Add::kType);
+    book_op(Add::kType, [&](book::BookMessage& b) {
+      set_op(b, book::MsgType::kInsert, m.order_ref, m.shares);
+      b.symbol = book::SymbolId{s};
+      b.side = side;
+      b.price = m.price;
+    });
   }
   void handle(const AddOrder& m) noexcept { add(m); }
   void handle(const AddOrderMpid& m) noexcept { add(m); }
 
   void handle(const OrderExecuted& m) noexcept {
-    book_op(op(book::MsgType::kExecute, seq_, m.order_ref, m.executed_shares), m.kType);
+    book_op(m.kType, [&](book::BookMessage& b) { set_op(b, book::MsgType::kExecute, m.order_ref, m.executed_shares); });
   }
   void handle(const OrderExecutedWithPrice& m) noexcept {
     flush();
-    apply_now(op(book::MsgType::kExecute, seq_, m.order_ref, m.executed_shares), m.kType, &m.execution_price);
+    book::BookMessage b;
+    set_op(b, book::MsgType::kExecute, m.order_ref, m.executed_shares);
+    apply_now(b, m.kType, &m.execution_price);
   }
   void handle(const OrderCancel& m) noexcept {
-    book_op(op(book::MsgType::kReduce, seq_, m.order_ref, m.canceled_shares), m.kType);
+    book_op(m.kType, [&](book::BookMessage& b) { set_op(b, book::MsgType::kReduce, m.order_ref, m.canceled_shares); });
   }
-  void handle(const OrderDelete& m) noexcept { book_op(op(book::MsgType::kCancel, seq_, m.order_ref, 0), m.kType); }
+  void handle(const OrderDelete& m) noexcept {
+    book_op(m.kType, [&](book::BookMessage& b) { set_op(b, book::MsgType::kCancel, m.order_ref, 0); });
+  }
   void handle(const OrderReplace& m) noexcept {
-    book::BookMessage b = op(book::MsgType::kReplace, seq_, m.original_order_ref, m.shares);
-    b.new_id = book::OrderId{m.new_order_ref};
-    b.price = m.price;
-    book_op(b, m.kType);
+    book_op(m.kType, [&](book::BookMessage& b) {
+      set_op(b, book::MsgType::kReplace, m.original_order_ref, m.shares);
+      b.new_id = book::OrderId{m.new_order_ref};
+      b.price = m.price;
+    });
   }
 
   book::BookShard& shard_;
