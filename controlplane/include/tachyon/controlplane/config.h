@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tachyon/book/book_config.h"
+#include "tachyon/dataplane/risk_gate.h"
 
 namespace tachyon::controlplane {
 
@@ -22,20 +23,8 @@ const char* to_string(NicBackend b) noexcept;
 const char* to_string(FsyncPolicy p) noexcept;
 const char* to_string(Backpressure b) noexcept;
 
-// Pre-trade risk limits, per account/session. Money is in Price(4) units times shares.
-struct RiskLimits {
-  int64_t max_order_qty = 1'000'000;
-  int64_t max_notional = 10'000'000'000'000;  // price4 * qty of one order (= $1bn)
-  int64_t price_collar_bps = 1'000;           // max distance from the reference price
-  uint32_t max_open_orders = 100'000;
-  int64_t max_position = 10'000'000;          // per symbol, absolute shares
-  int64_t max_gross_position = 100'000'000;   // sum of |position| over symbols
-  int64_t max_net_position = 50'000'000;      // |sum of positions| over symbols
-  uint32_t order_rate_per_s = 1'000'000;      // token bucket refill
-  uint32_t order_burst = 10'000;              // token bucket depth
-  bool kill_switch = false;                   // cancel all, refuse new orders
-  friend bool operator==(const RiskLimits&, const RiskLimits&) = default;
-};
+// Pre-trade risk limits (see dataplane/risk_gate.h), per account/session.
+using RiskLimits = dataplane::RiskLimits;
 
 struct CircuitBreaker {
   int64_t price_band_bps = 1'000;    // halt when a trade moves this far within the window
