@@ -474,7 +474,10 @@ Result<OrderAck> OkxRestClient::cancel_order(const CancelRequest& req) {
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::cancel_orders(const std::vector<CancelRequest>& reqs) {
   std::string body = "[";
-  for (const CancelRequest& q : reqs) body += (body.size() > 1 ? "," : "") + q.to_json();
+  for (const CancelRequest& q : reqs) {
+    if (body.size() > 1) body += ',';
+    body += q.to_json();
+  }
   body += ']';
   return batch(Endpoint::kBatchCancel, body, reqs.size());
 }
@@ -490,7 +493,10 @@ Result<OrderAck> OkxRestClient::amend_order(const AmendRequest& req) {
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::amend_orders(const std::vector<AmendRequest>& reqs) {
   std::string body = "[";
-  for (const AmendRequest& q : reqs) body += (body.size() > 1 ? "," : "") + q.to_json();
+  for (const AmendRequest& q : reqs) {
+    if (body.size() > 1) body += ',';
+    body += q.to_json();
+  }
   body += ']';
   return batch(Endpoint::kBatchAmend, body, reqs.size());
 }

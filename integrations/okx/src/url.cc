@@ -22,7 +22,7 @@ std::optional<Url> Url::parse(std::string_view t) {
   const auto slash = t.find_first_of("/?");
   std::string_view authority = t.substr(0, slash);
   u.path = slash == std::string_view::npos ? "/" : std::string(t.substr(slash));
-  if (!u.path.empty() && u.path[0] == '?') u.path.insert(0, "/");
+  if (!u.path.empty() && u.path[0] == '?') u.path.insert(u.path.begin(), '/');
   std::string_view port_text;
   if (!authority.empty() && authority[0] == '[') {
     const auto close = authority.find(']');
