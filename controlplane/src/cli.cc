@@ -17,6 +17,7 @@
 
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/bench/scenario.h"
+#include "tachyon/controlplane/okx_command.h"
 #include "tachyon/controlplane/profile_session.h"
 #include "tachyon/controlplane/replay_report.h"
 #include "tachyon/controlplane/report_command.h"
@@ -282,6 +283,8 @@ int run_cli(int argc, char** argv) {
   gen->add_option("--scenario", ga.scenario, "static, normal, swing-25, swing-40 or flash-crash")
       ->capture_default_str();
 
+  OkxCommands okx(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -292,6 +295,7 @@ int run_cli(int argc, char** argv) {
     if (replay->parsed()) return run_replay(ra);
     if (gen->parsed()) return run_gen(ga);
     if (report->parsed()) return run_report_command(rc);
+    if (okx.parsed()) return okx.run();
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitUsage;
