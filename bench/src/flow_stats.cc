@@ -146,9 +146,11 @@ FlowStats measure_flow(const Flow& flow) {
   s.qty_max = std::numeric_limits<int64_t>::min();
   double qty_sum = 0;
   s.seq_contiguous = true;
+  uint32_t max_symbol = 0;
   for (std::size_t i = 0; i < flow.messages.size(); ++i) {
     const book::BookMessage& m = flow.messages[i];
     s.seq_contiguous = s.seq_contiguous && m.seq == i + 1;
+    max_symbol = std::max(max_symbol, m.symbol.value);
     switch (m.type) {
       case MsgType::kAdd:
         if (s.adds == 0) first_add_ns = flow.arrival_ns[i];
@@ -172,6 +174,7 @@ FlowStats measure_flow(const Flow& flow) {
   book::BookConfig bc;
   bc.max_orders = static_cast<uint32_t>(std::min<uint64_t>(s.adds + 1, book::kMaxSlots));
   bc.max_levels = 1u << 18;
+  bc.max_symbols = max_symbol + 1;  // the replay must know every symbol the flow names
   book::BookShard shard(bc);
   StatsSink sink(s, s.adds);
   for (const book::BookMessage& m : flow.messages) {

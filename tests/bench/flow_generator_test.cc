@@ -126,6 +126,14 @@ TEST(FlowGenerator, SymbolOnlyChangesTheSymbolField) {
     m.symbol = a.messages[i].symbol;
     ASSERT_EQ(std::memcmp(&m, &a.messages[i], sizeof m), 0) << "message " << i;
   }
+  // The statistics replay knows the symbol too: same figures, no unknown-symbol rejects.
+  const FlowStats sa = measure_flow(a);
+  const FlowStats sb = measure_flow(b);
+  EXPECT_EQ(sb.other_rejects, 0u);
+  EXPECT_EQ(sa.orders_cancelled, sb.orders_cancelled);
+  EXPECT_EQ(sa.orders_modified, sb.orders_modified);
+  EXPECT_EQ(sa.stale_targets, sb.stale_targets);
+  EXPECT_EQ(sa.trades, sb.trades);
 }
 
 TEST(FlowGenerator, RejectsInvalidConfig) {
