@@ -108,7 +108,7 @@ void OkxMarketData::on_open() {
 
 void OkxMarketData::on_close(const std::string& why) {
   for (const auto& b : books_)
-    if (b->health().state != BookState::kStale) b->drop(("connection lost: " + why).c_str());
+    if (b->health().state == BookState::kLive) b->drop(("connection lost: " + why).c_str());
 }
 
 MarketDataHealth OkxMarketData::health() const {

@@ -224,6 +224,7 @@ void WsClient::send_text(std::string text) {
 
 void WsClient::drop_connection(const std::string& why) {
   if (lws_->wsi == nullptr) return;
+  stats_.last_error = why;
   close_requested_ = true;
   close_reason_ = why;
   lws_callback_on_writable(lws_->wsi);
