@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config meson clang libclang-rt-14-dev llvm git
   # data plane and control plane stack
   dpdk-dev libdpdk-dev libtbb-dev libjemalloc-dev liburing-dev libssl-dev
-  libsimdjson-dev libwebsockets-dev libhwloc-dev hwloc libpcap-dev
+  libsimdjson-dev libwebsockets-dev libhwloc-dev hwloc libpcap-dev zlib1g-dev
   # tests, benchmarks, config and command line
   libbenchmark-dev libgtest-dev libgmock-dev librapidcheck-dev libtomlplusplus-dev libcli11-dev
   # tools the tests drive
