@@ -16,9 +16,6 @@
 // them visible with one publish(); the consumer may read a contiguous span (peek) and
 // free it with one release(). Each publish or release is one store to a shared line,
 // so batching divides the cross-core traffic on the indices by the batch size.
-// try_stage also prefetches for write the slot 16 cache lines ahead: the consumer read
-// that line last, and without the early ownership request a matching core writing
-// events measured ~130 cycles per message more here (book_bench, 4096-event ring).
 #pragma once
 
 #include <algorithm>
@@ -79,9 +76,6 @@ class SpscRing {
     }
     prod_.slots[t & prod_.mask] = v;
     prod_.staged = t + 1;
-    // Start the ownership request for a slot a little ahead: the consumer read it last,
-    // so a plain store would wait for a cross-core transfer.
-    __builtin_prefetch(&prod_.slots[(t + kPrefetchAhead) & prod_.mask], 1, 3);
     return true;
   }
 
@@ -179,8 +173,6 @@ class SpscRing {
 
  private:
   static constexpr std::size_t kSlotAlign = std::max(alignof(T), kCacheLine);
-  // Slots about 16 cache lines ahead of the producer.
-  static constexpr std::size_t kPrefetchAhead = std::max<std::size_t>(1, 16 * kCacheLine / sizeof(T));
 
   static std::size_t checked(std::size_t capacity) {
     if (capacity < 2 || capacity > kMaxCapacity || (capacity & (capacity - 1)) != 0)
