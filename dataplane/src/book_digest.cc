@@ -27,17 +27,40 @@ struct Fnv {
 }  // namespace
 
 uint64_t book_digest(const book::BookShard& shard, std::span<const std::string> names) {
-  std::vector<std::pair<std::string, uint32_t>> books;
-  for (uint32_t s = 0; s < shard.symbols(); ++s) {
-    const book::OrderBook& b = shard.book(book::SymbolId{s});
-    if (b.level_count(book::Side::kBuy) == 0 && b.level_count(book::Side::kSell) == 0) continue;
-    books.emplace_back(s < names.size() && !names[s].empty() ? names[s] : "#" + std::to_string(s), s);
+  const NamedShard one{&shard, names};
+  return book_digest(std::span<const NamedShard>(&one, 1));
+}
+
+uint64_t book_digest(std::span<const NamedShard> shards) {
+  struct Entry {
+    std::string name;
+    const book::BookShard* shard;
+    uint32_t symbol;
+    bool operator<(const Entry& o) const { return name < o.name || (name == o.name && symbol < o.symbol); }
+  };
+  std::vector<Entry> books;
+  for (std::size_t k = 0; k < shards.size(); ++k) {
+    const book::BookShard& shard = *shards[k].shard;
+    const std::span<const std::string> names = shards[k].names;
+    for (uint32_t s = 0; s < shard.symbols(); ++s) {
+      const book::OrderBook& b = shard.book(book::SymbolId{s});
+      if (b.level_count(book::Side::kBuy) == 0 && b.level_count(book::Side::kSell) == 0) continue;
+      std::string name;
+      if (s < names.size() && !names[s].empty()) {
+        name = names[s];
+      } else {
+        name.push_back('#');
+        if (shards.size() > 1) name.append(std::to_string(k)).push_back('.');
+        name.append(std::to_string(s));
+      }
+      books.push_back(Entry{std::move(name), &shard, s});
+    }
   }
   std::sort(books.begin(), books.end());
   Fnv f;
-  for (const auto& [name, s] : books) {
-    f.text(name);
-    const book::OrderBook& b = shard.book(book::SymbolId{s});
+  for (const Entry& e : books) {
+    f.text(e.name);
+    const book::OrderBook& b = e.shard->book(book::SymbolId{e.symbol});
     for (const book::Side side : {book::Side::kBuy, book::Side::kSell}) {
       f.byte(static_cast<uint8_t>(side) + 0xA0);
       b.for_each_order(side, [&](book::Price p, const book::Order& o) {

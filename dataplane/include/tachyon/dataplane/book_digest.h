@@ -17,6 +17,18 @@ namespace tachyon::dataplane {
 // without a name are digested under "#<id>". O(orders + books log books).
 uint64_t book_digest(const book::BookShard& shard, std::span<const std::string> names);
 
+// One shard's books and the names of its SymbolIds, for a digest over several shards.
+struct NamedShard {
+  const book::BookShard* shard = nullptr;
+  std::span<const std::string> names;
+};
+
+// Returns the digest over the non-empty books of every shard, in symbol-name order: the
+// same value as book_digest() of one shard holding all of those books (so a replay on
+// N shard cores and one on a single core agree). Unnamed books are "#<shard>.<id>"
+// when there is more than one shard.
+uint64_t book_digest(std::span<const NamedShard> shards);
+
 // Formats a digest as 16 lowercase hex digits.
 std::string to_hex(uint64_t digest);
 

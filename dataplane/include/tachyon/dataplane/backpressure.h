@@ -1,0 +1,155 @@
+// PolicyRing: a named PriorityRing with a backpressure policy that says what happens
+// when it is full, and counters for everything that happened to it, so nothing is lost
+// without a count:
+//   reject  the push fails and the caller answers the sender (match mode: an OUCH
+//           Rejected, "system busy"); counted in rejected
+//   drop    the record is discarded (feed mode: reported as a gap); counted in dropped
+//   block   the producer publishes what it staged and spins until the consumer makes
+//           room; counted once per waiting push in blocked. abort() releases a blocked
+//           producer (its record counted in aborted) when the consumer is gone.
+// One producer thread, one consumer thread; counters are written by the producer only
+// and may be read by any thread. No allocation after construction.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tachyon/book/cache_line.h"
+#include "tachyon/dataplane/cpu_relax.h"
+#include "tachyon/dataplane/priority_ring.h"
+
+namespace tachyon::dataplane {
+
+enum class BackpressurePolicy : uint8_t { kReject, kDrop, kBlock };
+
+// "reject", "drop", "block" (the config's rings.backpressure values).
+const char* to_string(BackpressurePolicy p) noexcept;
+std::optional<BackpressurePolicy> backpressure_from_string(std::string_view s) noexcept;
+
+enum class PushOutcome : uint8_t { kQueued, kDropped, kRejected, kAborted };
+
+// A snapshot of one ring's counters.
+struct RingCounts {
+  uint64_t queued = 0;    // records staged (visible after the producer's next publish)
+  uint64_t dropped = 0;   // policy drop: discarded because the ring was full
+  uint64_t rejected = 0;  // policy reject: refused because the ring was full
+  uint64_t blocked = 0;   // policy block: pushes that had to wait for room
+  uint64_t aborted = 0;   // policy block: waiting pushes released by abort()
+  uint64_t taken = 0;     // records the consumer took
+  // Records that never reached the consumer because of backpressure.
+  uint64_t lost() const noexcept { return dropped + rejected + aborted; }
+};
+
+template <class T>
+class PolicyRing {
+ public:
+  // capacity / priority_capacity: powers of two >= 2. Allocates from mr. Control path.
+  PolicyRing(std::string name, BackpressurePolicy policy, std::size_t capacity, std::size_t priority_capacity = 64,
+             std::pmr::memory_resource* mr = std::pmr::new_delete_resource())
+      : ring_(capacity, priority_capacity, mr), name_(std::move(name)), policy_(policy) {}
+  PolicyRing(const PolicyRing&) = delete;
+  PolicyRing& operator=(const PolicyRing&) = delete;
+
+  const std::string& name() const noexcept { return name_; }
+  BackpressurePolicy policy() const noexcept { return policy_; }
+  PriorityRing<T>& lanes() noexcept { return ring_; }
+
+  // --- producer side ------------------------------------------------------------
+
+  // Stages v in lane, applying the policy when the lane is full. Hot path.
+  PushOutcome push(const T& v, Lane lane = Lane::kNormal) noexcept {
+    if (ring_.try_stage(lane, v)) [[likely]] {
+      bump(prod_.queued);
+      return PushOutcome::kQueued;
+    }
+    return full(v, lane);
+  }
+  // Makes the staged records visible. Hot path.
+  void publish() noexcept { ring_.publish(); }
+  // Publishes and tells the consumer that nothing more will come.
+  void close() noexcept {
+    ring_.publish();
+    closed_.value.store(true, std::memory_order_release);
+  }
+
+  // --- consumer side ------------------------------------------------------------
+
+  // Takes up to out.size() records (priority lane first). Hot path.
+  std::size_t pop_n(std::span<T> out) noexcept {
+    const std::size_t n = ring_.try_pop_n(out);
+    if (n) cons_.taken.store(cons_.taken.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    return n;
+  }
+  // Whether the producer closed the ring. Records published before close() are still
+  // to be popped: when pop_n returns 0 after closed() was seen true, the ring is done.
+  bool closed() const noexcept { return closed_.value.load(std::memory_order_acquire); }
+
+  // --- any thread ---------------------------------------------------------------
+
+  // Releases a producer blocked on a full ring (the consumer is gone); later full
+  // pushes under the block policy give up at once. Control path.
+  void abort() noexcept { aborted_.value.store(true, std::memory_order_release); }
+
+  RingCounts counts() const noexcept {
+    RingCounts c;
+    c.queued = prod_.queued.load(std::memory_order_relaxed);
+    c.dropped = prod_.dropped.load(std::memory_order_relaxed);
+    c.rejected = prod_.rejected.load(std::memory_order_relaxed);
+    c.blocked = prod_.blocked.load(std::memory_order_relaxed);
+    c.aborted = prod_.aborted.load(std::memory_order_relaxed);
+    c.taken = cons_.taken.load(std::memory_order_relaxed);
+    return c;
+  }
+
+ private:
+  static void bump(std::atomic<uint64_t>& c) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  [[gnu::noinline]] PushOutcome full(const T& v, Lane lane) noexcept {
+    switch (policy_) {
+      case BackpressurePolicy::kDrop: bump(prod_.dropped); return PushOutcome::kDropped;
+      case BackpressurePolicy::kReject: bump(prod_.rejected); return PushOutcome::kRejected;
+      case BackpressurePolicy::kBlock: break;
+    }
+    bump(prod_.blocked);
+    ring_.publish();  // the consumer must see what is staged, or it never makes room
+    while (!ring_.try_stage(lane, v)) {
+      if (aborted_.value.load(std::memory_order_acquire)) {
+        bump(prod_.aborted);
+        return PushOutcome::kAborted;
+      }
+      cpu_relax();
+    }
+    bump(prod_.queued);
+    return PushOutcome::kQueued;
+  }
+
+  struct alignas(kCacheLine) ProducerCounters {
+    std::atomic<uint64_t> queued{0}, dropped{0}, rejected{0}, blocked{0}, aborted{0};
+  };
+  struct alignas(kCacheLine) ConsumerCounters {
+    std::atomic<uint64_t> taken{0};
+  };
+  struct alignas(kCacheLine) Flag {
+    std::atomic<bool> value{false};
+  };
+  static_assert(sizeof(ProducerCounters) == kCacheLine && sizeof(ConsumerCounters) == kCacheLine &&
+                sizeof(Flag) == kCacheLine);
+
+  PriorityRing<T> ring_;
+  std::string name_;
+  BackpressurePolicy policy_;
+  ProducerCounters prod_;
+  ConsumerCounters cons_;
+  Flag closed_;
+  Flag aborted_;
+};
+
+}  // namespace tachyon::dataplane

@@ -1,0 +1,68 @@
+// What a data-plane pipeline run did, for the final stats print, metrics and tests:
+// packets and messages by fate, every ring's backpressure counters, each core's
+// placement, work and latency, and the port's counters. Filled by the control thread
+// after the cores stopped (or as a live snapshot of the atomic counters). Plain value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tachyon/dataplane/backpressure.h"
+#include "tachyon/dataplane/latency_histogram.h"
+#include "tachyon/dataplane/moldudp64_sequence.h"
+#include "tachyon/dataplane/packet_decoder.h"
+#include "tachyon/nic/packet_burst.h"
+
+namespace tachyon::dataplane {
+
+// Where a data-plane thread ran.
+struct CorePlacement {
+  std::string role;        // "dispatch", "shard 0", ...
+  int requested_cpu = -1;  // -1: not pinned
+  int cpu = -1;            // the CPU it ran on when it started its loop
+  int node = -1;           // that CPU's NUMA node
+  int dpdk_lcore = -1;     // its DPDK lcore id when registered with EAL
+  std::string note;        // why pinning or registration did not happen, if it did not
+};
+
+struct RingReport {
+  std::string name;
+  BackpressurePolicy policy = BackpressurePolicy::kBlock;
+  RingCounts counts;
+};
+
+struct ShardCoreReport {
+  CorePlacement placement;
+  uint64_t messages = 0;  // messages the shard's handler processed
+  uint64_t bursts = 0;    // non-empty polls
+  std::unique_ptr<LatencyHistogram> rx_to_book = std::make_unique<LatencyHistogram>();  // ns
+  std::string memory;     // where the shard's pools live (NodeLocalResource::describe)
+};
+
+struct PipelineReport {
+  bool direct = false;     // multi-queue: each shard core polled its own rx queue
+  double seconds = 0;      // from start() until every core stopped
+  DecoderCounts decoded;   // summed over the decoding cores
+  uint64_t sessions = 0;
+  mold::RangeLog gaps, duplicates, out_of_order;
+  uint64_t oversize = 0;    // messages longer than a ring record (never expected)
+  uint64_t unroutable = 0;  // messages the router gave no shard
+  mold::RangeLog dropped;   // sequence numbers lost to a full ring under 'drop'
+  uint64_t rejected = 0;    // messages refused by a full ring under 'reject'
+  std::vector<RingReport> rings;
+  std::vector<ShardCoreReport> shards;
+  CorePlacement dispatch;
+  uint64_t tx_messages = 0, tx_datagrams = 0, tx_frames_refused = 0;
+  std::unique_ptr<LatencyHistogram> rx_to_tx = std::make_unique<LatencyHistogram>();  // ns, per output message
+  nic::PortStats port;
+  std::vector<std::string> notes;
+
+  // Messages handed to shards that never reached one (sum over rings' lost()).
+  uint64_t lost_to_backpressure() const noexcept;
+  // Multi-line human-readable summary (the final stats print).
+  std::string describe() const;
+};
+
+}  // namespace tachyon::dataplane

@@ -1,0 +1,535 @@
+// ShardPipeline: the per-core data plane. Each shard core owns a handler (its books)
+// and runs rx burst (32) -> decode -> book -> encode -> tx burst, never blocking,
+// locking or allocating. Two shapes:
+//   dispatch  one RX queue (a pcap vdev, one socket): a dispatch core receives,
+//             decodes MoldUDP64, routes each message to its shard's PolicyRing
+//             (priority lane for cancels/modifies) and sends what the shards emit;
+//   direct    one RX queue per shard core (RSS or SO_REUSEPORT spreads flows): each
+//             core receives, decodes, applies and sends on its own queue pair.
+// Stop: request_stop() (or the end of a finite input) stops rx; the dispatch core
+// closes the rings, shards drain them and close their output rings, the tx side
+// drains those, flushes and ends. Nothing in flight is discarded.
+//
+// Template parameters (no virtual call per message):
+//   Router   uint32_t route(std::span<const uint8_t> msg, Lane& lane) noexcept: the
+//            shard of a message (>= shards(): unroutable, counted), lane preset normal
+//   Handler  void on_message(const MessageRecord&, OutputSink&) noexcept and
+//            void on_burst_end(OutputSink&) noexcept, on its shard core
+// Construction, start() and wait() run on the control thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "tachyon/book/cache_line.h"
+#include "tachyon/dataplane/backpressure.h"
+#include "tachyon/dataplane/core_thread.h"
+#include "tachyon/dataplane/cpu_relax.h"
+#include "tachyon/dataplane/message_record.h"
+#include "tachyon/dataplane/moldudp64.h"
+#include "tachyon/dataplane/packet_decoder.h"
+#include "tachyon/dataplane/pipeline_report.h"
+#include "tachyon/dataplane/tsc_clock.h"
+#include "tachyon/nic/nic_port.h"
+#include "tachyon/nic/udp_frame_builder.h"
+
+namespace tachyon::dataplane {
+
+struct PipelineOptions {
+  uint32_t shards = 1;
+  bool direct = false;                 // one rx queue per shard core, no dispatch core
+  int dispatch_cpu = -1;               // -1: unpinned
+  std::vector<int> shard_cpus;         // per shard; missing or -1: unpinned
+  uint32_t ring_capacity = 4096;       // dispatch -> shard, normal lane (power of two)
+  uint32_t priority_capacity = 1024;   // dispatch -> shard, priority lane
+  uint32_t output_capacity = 4096;     // shard -> tx
+  BackpressurePolicy policy = BackpressurePolicy::kBlock;
+  nic::UdpFeedFilter filter{};
+  nic::UdpFlow tx_flow{};              // egress datagrams' addresses
+  mold::Session tx_session = mold::Session::from("TACHYON");
+  bool stop_at_end = true;             // stop when a finite input (capture) is exhausted
+  uint32_t idle_yield_after = 0;       // empty polls before a yield; 0: pure busy-poll
+  bool register_dpdk = true;
+  // Memory for the rings, one per shard (its NUMA node); empty: the default heap.
+  std::vector<std::pmr::memory_resource*> ring_memory;
+};
+
+// What a shard's handler writes its output messages to (the shard's output ring).
+class OutputSink {
+ public:
+  explicit OutputSink(PolicyRing<MessageRecord>& ring) noexcept : ring_(ring) {}
+  // Queues one output message stamped with the rx time of the input that caused it.
+  // Returns the ring's outcome (a full ring follows its policy). Hot path.
+  PushOutcome emit(std::span<const uint8_t> msg, uint64_t rx_tsc) noexcept {
+    MessageRecord r;
+    if (!r.assign(msg, rx_tsc)) [[unlikely]] {
+      ++oversize_;
+      return PushOutcome::kDropped;
+    }
+    return ring_.push(r);
+  }
+  void publish() noexcept { ring_.publish(); }
+  uint64_t oversize() const noexcept { return oversize_; }
+
+ private:
+  PolicyRing<MessageRecord>& ring_;
+  uint64_t oversize_ = 0;
+};
+
+// Packs output messages into MoldUDP64 datagrams, frames them and sends them in bursts
+// on one tx queue. Owned by the tx core. No allocation after construction.
+class TxFramer {
+ public:
+  TxFramer(nic::NicPort& port, uint16_t queue, const nic::UdpFlow& flow, const mold::Session& session,
+           const TscClock& clock, LatencyHistogram& rx_to_tx)
+      : port_(port), builder_(flow), dgram_(mold::kDefaultMaxPayload), packetizer_(dgram_, session, 1),
+        frames_(nic::kBurstSize * kFrameBytes), stamps_(kMaxStamps), clock_(clock), hist_(rx_to_tx), queue_(queue) {}
+
+  // Adds one message to the current datagram. Hot path.
+  void add(const MessageRecord& r) noexcept {
+    if (!packetizer_.append(r.message())) {
+      end_datagram();
+      packetizer_.append(r.message());
+    }
+    if (nstamps_ == kMaxStamps) send();
+    stamps_[nstamps_++] = r.rx_tsc;
+    ++messages_;
+  }
+  // Closes the current datagram and sends every framed one. Hot path.
+  void flush() noexcept {
+    end_datagram();
+    send();
+  }
+  uint64_t messages() const noexcept { return messages_; }
+  uint64_t datagrams() const noexcept { return datagrams_; }
+  uint64_t refused() const noexcept { return refused_; }
+
+ private:
+  static constexpr std::size_t kFrameBytes = 1536;
+  static constexpr std::size_t kMaxStamps = 4096;
+
+  void end_datagram() noexcept {
+    const std::span<const uint8_t> d = packetizer_.flush();
+    if (d.empty()) return;
+    if (nframes_ == nic::kBurstSize) send_frames();
+    uint8_t* f = frames_.data() + nframes_ * kFrameBytes;
+    const std::size_t len = builder_.build(std::span<uint8_t>(f, kFrameBytes), d, ip_id_++);
+    tx_[nframes_++] = nic::TxPacket{f, static_cast<uint32_t>(len), 0};
+    ++datagrams_;
+  }
+  void send_frames() noexcept {
+    if (nframes_ == 0) return;
+    const std::size_t sent = port_.tx_burst(queue_, std::span<const nic::TxPacket>(tx_.data(), nframes_));
+    refused_ += nframes_ - sent;
+    nframes_ = 0;
+  }
+  void send() noexcept {
+    end_datagram();
+    send_frames();
+    const uint64_t now = rdtsc();
+    for (std::size_t i = 0; i < nstamps_; ++i) hist_.record(clock_.to_ns(now - stamps_[i]));
+    nstamps_ = 0;
+  }
+
+  nic::NicPort& port_;
+  nic::UdpFrameBuilder builder_;
+  std::vector<uint8_t> dgram_;
+  mold::Packetizer packetizer_;
+  std::vector<uint8_t> frames_;
+  std::array<nic::TxPacket, nic::kBurstSize> tx_{};
+  std::size_t nframes_ = 0;
+  std::vector<uint64_t> stamps_;
+  std::size_t nstamps_ = 0;
+  const TscClock& clock_;
+  LatencyHistogram& hist_;
+  uint16_t queue_;
+  uint16_t ip_id_ = 0;
+  uint64_t messages_ = 0, datagrams_ = 0, refused_ = 0;
+};
+
+template <class Router, class Handler>
+class ShardPipeline {
+ public:
+  // Takes the handlers (one per shard, already holding their books on the shard's
+  // node) and sizes every ring. Throws std::invalid_argument for a shape the port
+  // cannot serve (direct mode needs rx and tx queues >= shards). Control path.
+  ShardPipeline(nic::NicPort& port, Router router, std::vector<std::unique_ptr<Handler>> handlers,
+                const PipelineOptions& options)
+      : port_(port), router_(std::move(router)), handlers_(std::move(handlers)), opt_(options),
+        clock_(TscClock::calibrate(std::chrono::milliseconds(20))) {
+    const uint32_t n = static_cast<uint32_t>(handlers_.size());
+    if (n == 0 || n != opt_.shards)
+      throw std::invalid_argument("pipeline: " + std::to_string(n) + " handlers for " + std::to_string(opt_.shards) +
+                                  " shards");
+    if (opt_.direct && (port_.rx_queues() < n || port_.tx_queues() < n))
+      throw std::invalid_argument("pipeline: direct mode with " + std::to_string(n) + " shard cores needs as many rx "
+                                  "and tx queues; the port has " + std::to_string(port_.rx_queues()) + " rx / " +
+                                  std::to_string(port_.tx_queues()) + " tx");
+    for (uint32_t s = 0; s < n; ++s) {
+      std::pmr::memory_resource* mr =
+          s < opt_.ring_memory.size() && opt_.ring_memory[s] ? opt_.ring_memory[s] : std::pmr::new_delete_resource();
+      in_.push_back(std::make_unique<PolicyRing<MessageRecord>>("dispatch->shard" + std::to_string(s), opt_.policy,
+                                                                opt_.ring_capacity, opt_.priority_capacity, mr));
+      out_.push_back(std::make_unique<PolicyRing<MessageRecord>>("shard" + std::to_string(s) + "->tx", opt_.policy,
+                                                                 opt_.output_capacity, 2, mr));
+      shard_.push_back(std::make_unique<ShardState>());
+      shard_.back()->decoder = PacketDecoder(opt_.filter);
+    }
+  }
+  ~ShardPipeline() {
+    request_stop();
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  ShardPipeline(const ShardPipeline&) = delete;
+  ShardPipeline& operator=(const ShardPipeline&) = delete;
+
+  // Launches the cores. Control path.
+  void start() {
+    start_ = std::chrono::steady_clock::now();
+    const uint32_t n = opt_.shards;
+    for (uint32_t s = 0; s < n; ++s) {
+      const int cpu = s < opt_.shard_cpus.size() ? opt_.shard_cpus[s] : -1;
+      if (opt_.direct) threads_.emplace_back([this, s, cpu] { direct_core(s, cpu); });
+      else threads_.emplace_back([this, s, cpu] { shard_core(s, cpu); });
+    }
+    if (!opt_.direct) threads_.emplace_back([this] { dispatch_core(); });
+  }
+  // Stops rx on every core; the cores then drain and end. Any thread.
+  void request_stop() noexcept { stop_.value.store(true, std::memory_order_release); }
+  // True once every core has ended.
+  bool finished() const noexcept {
+    return done_.value.load(std::memory_order_acquire) == threads_.size() && !threads_.empty();
+  }
+  // Polls stop (when given) every millisecond until the cores end, then joins them and
+  // returns the report. Control path.
+  PipelineReport wait(const std::atomic<bool>* stop = nullptr) {
+    while (!finished()) {
+      if (stop && stop->load(std::memory_order_acquire)) request_stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    return report();
+  }
+
+  uint32_t shards() const noexcept { return opt_.shards; }
+  Handler& handler(uint32_t s) noexcept { return *handlers_[s]; }
+  const Handler& handler(uint32_t s) const noexcept { return *handlers_[s]; }
+  Router& router() noexcept { return router_; }
+  PolicyRing<MessageRecord>& ring(uint32_t s) noexcept { return *in_[s]; }
+  // Messages shard s has processed so far (live).
+  uint64_t shard_messages(uint32_t s) const noexcept { return shard_[s]->messages.load(std::memory_order_relaxed); }
+
+ private:
+  struct alignas(kCacheLine) ShardState {
+    std::atomic<uint64_t> messages{0};
+    uint64_t bursts = 0;
+    CorePlacement placement;
+    LatencyHistogram rx_to_book;
+    PacketDecoder decoder;  // direct mode
+    uint64_t oversize = 0;
+    uint64_t tx_messages = 0, tx_datagrams = 0, tx_refused = 0;
+    LatencyHistogram rx_to_tx;
+  };
+  struct alignas(kCacheLine) Flag {
+    std::atomic<bool> value{false};
+  };
+  struct alignas(kCacheLine) Count {
+    std::atomic<std::size_t> value{0};
+  };
+
+  void idle(uint32_t& empty) noexcept {
+    if (opt_.idle_yield_after != 0 && ++empty >= opt_.idle_yield_after) {
+      empty = 0;
+      std::this_thread::yield();
+    } else {
+      cpu_relax();
+    }
+  }
+  bool stopping() const noexcept { return stop_.value.load(std::memory_order_relaxed); }
+  void ended() noexcept { done_.value.fetch_add(1, std::memory_order_acq_rel); }
+
+  // Applies a burst of records on shard s and stamps them. Hot path.
+  void apply(ShardState& st, Handler& h, OutputSink& sink, std::span<const MessageRecord> recs) noexcept {
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (i + 1 < recs.size()) __builtin_prefetch(&recs[i + 1]);
+      h.on_message(recs[i], sink);
+    }
+    h.on_burst_end(sink);
+    const uint64_t now = rdtsc();
+    for (const MessageRecord& r : recs) st.rx_to_book.record(clock_.to_ns(now - r.rx_tsc));
+    sink.publish();
+    ++st.bursts;
+    st.messages.store(st.messages.load(std::memory_order_relaxed) + recs.size(), std::memory_order_relaxed);
+  }
+
+  // Dispatch core: rx queue 0 -> decode -> route -> shard rings; shard outputs -> tx
+  // queue 0.
+  void dispatch_core() noexcept {
+    dispatch_placement_ = enter_core("dispatch", opt_.dispatch_cpu, opt_.register_dpdk);
+    TxFramer tx(port_, 0, opt_.tx_flow, opt_.tx_session, clock_, dispatch_rx_to_tx_);
+    std::array<nic::RxPacket, nic::kBurstSize> pkts;
+    std::array<MessageRecord, nic::kBurstSize> outs;
+    uint32_t empty = 0;
+    const auto route = [&](std::span<const uint8_t> msg, uint64_t seq, uint8_t session, uint64_t tsc) noexcept {
+      Lane lane = Lane::kNormal;
+      const uint32_t s = router_.route(msg, lane);
+      if (s >= in_.size()) [[unlikely]] {
+        ++unroutable_;
+        return;
+      }
+      MessageRecord r;
+      if (!r.assign(msg, tsc, session)) [[unlikely]] {
+        ++oversize_;
+        return;
+      }
+      const PushOutcome o = in_[s]->push(r, lane);
+      if (o == PushOutcome::kDropped || o == PushOutcome::kAborted) [[unlikely]]
+        dropped_.add(mold::SeqRange{seq, seq}, 1);
+      else if (o == PushOutcome::kRejected) [[unlikely]]
+        ++rejected_;
+    };
+    while (!stopping()) {
+      const std::size_t n = port_.rx_burst(0, pkts);
+      if (n != 0) {
+        empty = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + 1 < n) {
+            __builtin_prefetch(pkts[i + 1].data);
+            __builtin_prefetch(pkts[i + 1].data + 64);
+          }
+          const uint64_t tsc = pkts[i].rx_tsc;
+          decoder_.decode(pkts[i], [&](std::span<const uint8_t> m, uint64_t seq, uint8_t si) noexcept {
+            route(m, seq, si, tsc);
+          });
+        }
+        port_.release(0, std::span<const nic::RxPacket>(pkts.data(), n));
+        for (auto& r : in_) r->publish();
+      } else if (opt_.stop_at_end && port_.at_end()) {
+        break;
+      }
+      const bool sent = drain_outputs(tx, outs);
+      if (n == 0 && !sent) idle(empty);
+    }
+    for (auto& r : in_) r->close();
+    // Shards drain their rings and close their outputs; send everything they emit.
+    for (;;) {
+      bool all_closed = true;
+      for (auto& o : out_) all_closed = all_closed && o->closed();
+      const bool sent = drain_outputs(tx, outs);
+      if (all_closed && !drain_outputs(tx, outs) && !sent) break;
+      if (!sent) cpu_relax();
+    }
+    tx.flush();
+    port_.flush_tx(0);
+    dispatch_tx_ = {tx.messages(), tx.datagrams(), tx.refused()};
+    leave_core(dispatch_placement_);
+    ended();
+  }
+
+  // Moves every shard's pending output into the framer and sends it. Returns whether
+  // anything was sent. Hot path.
+  bool drain_outputs(TxFramer& tx, std::array<MessageRecord, nic::kBurstSize>& buf) noexcept {
+    bool any = false;
+    for (auto& o : out_) {
+      std::size_t k;
+      while ((k = o->pop_n(buf)) != 0) {
+        any = true;
+        for (std::size_t i = 0; i < k; ++i) tx.add(buf[i]);
+      }
+    }
+    if (any) tx.flush();
+    return any;
+  }
+
+  // Shard core (dispatch shape): its ring -> handler; output to its output ring.
+  void shard_core(uint32_t s, int cpu) noexcept {
+    ShardState& st = *shard_[s];
+    st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
+    PolicyRing<MessageRecord>& in = *in_[s];
+    OutputSink sink(*out_[s]);
+    Handler& h = *handlers_[s];
+    std::array<MessageRecord, nic::kBurstSize> batch;
+    uint32_t empty = 0;
+    for (;;) {
+      std::size_t n = in.pop_n(batch);
+      if (n == 0) {
+        if (!in.closed()) {
+          idle(empty);
+          continue;
+        }
+        n = in.pop_n(batch);  // published before close(): the last records
+        if (n == 0) break;
+      }
+      empty = 0;
+      apply(st, h, sink, std::span<const MessageRecord>(batch.data(), n));
+    }
+    h.on_burst_end(sink);
+    st.oversize = sink.oversize();
+    out_[s]->close();
+    leave_core(st.placement);
+    ended();
+  }
+
+  // Shard core (direct shape): its own rx queue -> decode -> handler -> its tx queue.
+  void direct_core(uint32_t s, int cpu) noexcept {
+    ShardState& st = *shard_[s];
+    st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
+    const auto q = static_cast<uint16_t>(s);
+    OutputSink sink(*out_[s]);
+    Handler& h = *handlers_[s];
+    TxFramer tx(port_, q, opt_.tx_flow, opt_.tx_session, clock_, st.rx_to_tx);
+    std::array<nic::RxPacket, nic::kBurstSize> pkts;
+    std::array<MessageRecord, nic::kBurstSize> recs;
+    std::array<MessageRecord, nic::kBurstSize> outs;
+    uint32_t empty = 0;
+    std::size_t k = 0;
+    const auto flush_recs = [&]() noexcept {
+      if (k == 0) return;
+      apply(st, h, sink, std::span<const MessageRecord>(recs.data(), k));
+      k = 0;
+    };
+    PolicyRing<MessageRecord>& out = *out_[s];
+    const auto send_outputs = [&]() noexcept {
+      std::size_t m;
+      bool any = false;
+      while ((m = out.pop_n(outs)) != 0) {
+        any = true;
+        for (std::size_t i = 0; i < m; ++i) tx.add(outs[i]);
+      }
+      if (any) tx.flush();
+      return any;
+    };
+    while (!stopping()) {
+      const std::size_t n = port_.rx_burst(q, pkts);
+      if (n != 0) {
+        empty = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + 1 < n) __builtin_prefetch(pkts[i + 1].data);
+          const uint64_t tsc = pkts[i].rx_tsc;
+          st.decoder.decode(pkts[i], [&](std::span<const uint8_t> m, uint64_t, uint8_t si) noexcept {
+            if (k == recs.size()) flush_recs();
+            if (!recs[k].assign(m, tsc, si)) [[unlikely]] {
+              ++st.oversize;
+              return;
+            }
+            ++k;
+          });
+        }
+        flush_recs();
+        port_.release(q, std::span<const nic::RxPacket>(pkts.data(), n));
+      } else if (opt_.stop_at_end && port_.at_end()) {
+        break;
+      }
+      const bool sent = send_outputs();
+      if (n == 0 && !sent) idle(empty);
+    }
+    h.on_burst_end(sink);
+    sink.publish();
+    send_outputs();
+    tx.flush();
+    port_.flush_tx(q);
+    out.close();
+    st.tx_messages = tx.messages();
+    st.tx_datagrams = tx.datagrams();
+    st.tx_refused = tx.refused();
+    leave_core(st.placement);
+    ended();
+  }
+
+  PipelineReport report() {
+    PipelineReport r;
+    r.direct = opt_.direct;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::vector<const PacketDecoder*> decoders;
+    if (opt_.direct) {
+      for (auto& st : shard_) decoders.push_back(&st->decoder);
+    } else {
+      decoders.push_back(&decoder_);
+    }
+    for (const PacketDecoder* d : decoders) {
+      const DecoderCounts& c = d->counts();
+      r.decoded.packets += c.packets;
+      r.decoded.bytes += c.bytes;
+      r.decoded.bad_frames += c.bad_frames;
+      r.decoded.filtered += c.filtered;
+      r.decoded.bad_datagrams += c.bad_datagrams;
+      r.decoded.too_many_sessions += c.too_many_sessions;
+      r.decoded.messages += c.messages;
+      r.decoded.heartbeats += c.heartbeats;
+      r.sessions += d->sessions();
+      for (std::size_t i = 0; i < d->sessions(); ++i) {
+        merge_log(r.gaps, d->tracker(i).gaps());
+        merge_log(r.duplicates, d->tracker(i).duplicates());
+        merge_log(r.out_of_order, d->tracker(i).out_of_order());
+      }
+    }
+    r.oversize = oversize_;
+    r.unroutable = unroutable_;
+    r.dropped = dropped_;
+    r.rejected = rejected_;
+    if (!opt_.direct) {
+      for (auto& ring : in_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
+    }
+    for (auto& ring : out_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
+    r.dispatch = dispatch_placement_;
+    r.tx_messages = dispatch_tx_[0];
+    r.tx_datagrams = dispatch_tx_[1];
+    r.tx_frames_refused = dispatch_tx_[2];
+    r.rx_to_tx->merge(dispatch_rx_to_tx_);
+    for (auto& st : shard_) {
+      ShardCoreReport sr;
+      sr.placement = st->placement;
+      sr.messages = st->messages.load();
+      sr.bursts = st->bursts;
+      sr.rx_to_book->merge(st->rx_to_book);
+      r.oversize += st->oversize;
+      r.tx_messages += st->tx_messages;
+      r.tx_datagrams += st->tx_datagrams;
+      r.tx_frames_refused += st->tx_refused;
+      r.rx_to_tx->merge(st->rx_to_tx);
+      r.shards.push_back(std::move(sr));
+    }
+    r.port = port_.stats();
+    return r;
+  }
+
+  static void merge_log(mold::RangeLog& into, const mold::RangeLog& from) noexcept {
+    if (from.events == 0) return;
+    if (into.events == 0) into.first = from.first;
+    into.last = from.last;
+    into.events += from.events;
+    into.messages += from.messages;
+  }
+
+  nic::NicPort& port_;
+  Router router_;
+  std::vector<std::unique_ptr<Handler>> handlers_;
+  PipelineOptions opt_;
+  TscClock clock_;
+  std::vector<std::unique_ptr<PolicyRing<MessageRecord>>> in_;
+  std::vector<std::unique_ptr<PolicyRing<MessageRecord>>> out_;
+  std::vector<std::unique_ptr<ShardState>> shard_;
+  std::vector<std::thread> threads_;
+  std::chrono::steady_clock::time_point start_;
+  // Dispatch core's own state (written by it; read after join).
+  PacketDecoder decoder_{opt_.filter};
+  uint64_t oversize_ = 0, unroutable_ = 0, rejected_ = 0;
+  mold::RangeLog dropped_;
+  CorePlacement dispatch_placement_;
+  std::array<uint64_t, 3> dispatch_tx_{};
+  LatencyHistogram dispatch_rx_to_tx_;
+  Flag stop_;
+  Count done_;
+};
+
+}  // namespace tachyon::dataplane

@@ -1,0 +1,86 @@
+// PipelineReport: totals and the final stats print. Control path.
+#include "tachyon/dataplane/pipeline_report.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace tachyon::dataplane {
+
+uint64_t PipelineReport::lost_to_backpressure() const noexcept {
+  uint64_t n = 0;
+  for (const RingReport& r : rings) n += r.counts.lost();
+  return n;
+}
+
+namespace {
+
+std::string placement(const CorePlacement& p) {
+  std::string s = p.role + ": cpu " + (p.cpu >= 0 ? std::to_string(p.cpu) : "?") + " (node " +
+                  std::to_string(p.node) + (p.requested_cpu >= 0 ? ", pinned" : ", not pinned");
+  if (p.dpdk_lcore >= 0) s += ", lcore " + std::to_string(p.dpdk_lcore);
+  s += ")";
+  if (!p.note.empty()) s += " [" + p.note + "]";
+  return s;
+}
+
+std::string percentiles(const LatencyHistogram& h) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64 " ns, max %" PRIu64 " ns",
+                h.percentile(50), h.percentile(99), h.percentile(99.9), h.max());
+  return buf;
+}
+
+}  // namespace
+
+std::string PipelineReport::describe() const {
+  std::string s;
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "pipeline (%s, %zu shard cores): %.3f s, %" PRIu64 " packets, %" PRIu64 " messages decoded\n",
+                direct ? "direct" : "dispatch", shards.size(), seconds, decoded.packets, decoded.messages);
+  s += buf;
+  std::snprintf(buf, sizeof buf,
+                "  not decoded: %" PRIu64 " bad frames, %" PRIu64 " filtered, %" PRIu64 " bad datagrams, %" PRIu64
+                " beyond %d sessions; %" PRIu64 " oversize, %" PRIu64 " unroutable\n",
+                decoded.bad_frames, decoded.filtered, decoded.bad_datagrams, decoded.too_many_sessions, 16, oversize,
+                unroutable);
+  s += buf;
+  std::snprintf(buf, sizeof buf,
+                "  sequence: %" PRIu64 " sessions, gaps %" PRIu64 " (%" PRIu64 " msgs), duplicates %" PRIu64
+                ", out of order %" PRIu64 "\n",
+                sessions, gaps.events, gaps.messages, duplicates.events, out_of_order.events);
+  s += buf;
+  std::snprintf(buf, sizeof buf,
+                "  backpressure: %" PRIu64 " lost (dropped %" PRIu64 " msgs reported as gaps, rejected %" PRIu64 ")\n",
+                lost_to_backpressure(), dropped.messages, rejected);
+  s += buf;
+  for (const RingReport& r : rings) {
+    std::snprintf(buf, sizeof buf,
+                  "  ring %s [%s]: queued %" PRIu64 ", taken %" PRIu64 ", dropped %" PRIu64 ", rejected %" PRIu64
+                  ", blocked %" PRIu64 ", aborted %" PRIu64 "\n",
+                  r.name.c_str(), to_string(r.policy), r.counts.queued, r.counts.taken, r.counts.dropped,
+                  r.counts.rejected, r.counts.blocked, r.counts.aborted);
+    s += buf;
+  }
+  if (!direct) s += "  " + placement(dispatch) + "\n";
+  for (const ShardCoreReport& sh : shards) {
+    std::snprintf(buf, sizeof buf, ": %" PRIu64 " messages in %" PRIu64 " bursts; rx->book ", sh.messages, sh.bursts);
+    s += "  " + placement(sh.placement) + buf + percentiles(*sh.rx_to_book) + "\n";
+    if (!sh.memory.empty()) s += "    memory: " + sh.memory + "\n";
+  }
+  std::snprintf(buf, sizeof buf, "  tx: %" PRIu64 " messages in %" PRIu64 " datagrams, %" PRIu64 " frames refused",
+                tx_messages, tx_datagrams, tx_frames_refused);
+  s += buf;
+  if (rx_to_tx->count()) s += "; rx->tx " + percentiles(*rx_to_tx);
+  s += "\n";
+  std::snprintf(buf, sizeof buf,
+                "  port: rx %" PRIu64 " packets (%" PRIu64 " missed, %" PRIu64 " errors, %" PRIu64
+                " no buffer), tx %" PRIu64 " packets (%" PRIu64 " dropped, %" PRIu64 " errors)\n",
+                port.rx_packets, port.rx_missed, port.rx_errors, port.rx_nombuf, port.tx_packets, port.tx_dropped,
+                port.tx_errors);
+  s += buf;
+  for (const std::string& n : notes) s += "  note: " + n + "\n";
+  return s;
+}
+
+}  // namespace tachyon::dataplane
