@@ -177,7 +177,7 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   if (symbol_counters)
     for (std::size_t s = 0; s < stocks.size(); ++s) symbol_counters->set_name(static_cast<uint32_t>(s), stocks[s].trimmed());
   CountingMarketData md{publisher, symbol_counters};
-  OuchGateway<OutCapture, CountingMarketData> gateway(*shard, stocks, stocks.empty(), kMaxClients, out, md);
+  OuchGateway<OutCapture, CountingMarketData> gateway(*shard, stocks, stocks.empty(), kMaxClients, &opt.risk, out, md);
   ClientTable clients;
   std::vector<mold::SequenceTracker> trackers(kMaxClients);
   ReplayMeter meter(opt, sum, file_size_of(opt.input));

@@ -30,8 +30,8 @@ constexpr uint64_t kNano = 1'000'000'000;
 
 }  // namespace
 
-RiskGate::RiskGate(const RiskLimits* limits, uint32_t symbols)
-    : limits_(limits), symbols_(symbols), pos_(new Position[symbols]) {}
+RiskGate::RiskGate(const RiskLimits* limits, uint32_t symbols, const ReferencePrices* market)
+    : limits_(limits), market_(market), symbols_(symbols), pos_(new Position[symbols]) {}
 
 bool RiskGate::take_token(uint64_t now_ns) noexcept {
   const RiskLimits& l = *limits_;
@@ -60,14 +60,16 @@ RiskReason RiskGate::check_new(book::SymbolId sym, book::Side side, book::Price 
     return refuse(RiskReason::kKillSwitch);
   if (qty.value > l.max_order_qty) return refuse(RiskReason::kMaxOrderQty);
   const Position& p = pos_[sym.value];
+  const bool has_ref = market_ ? market_->known[sym.value] : p.has_reference;
+  const book::Price ref = market_ ? market_->price[sym.value] : p.reference;
   if (market) {
-    if (!p.has_reference) return refuse(RiskReason::kPriceCollar);  // nothing to bound a market order by
-    price = p.reference;
+    if (!has_ref) return refuse(RiskReason::kPriceCollar);  // nothing to bound a market order by
+    price = ref;
   }
   if (Int128{abs64(price.ticks)} * qty.value > l.max_notional) return refuse(RiskReason::kMaxNotional);
-  if (p.has_reference && !market) {
-    const Int128 dist = abs128(Int128{price.ticks} - p.reference.ticks) * 10'000;
-    if (dist > abs128(Int128{p.reference.ticks}) * l.price_collar_bps) return refuse(RiskReason::kPriceCollar);
+  if (has_ref && !market) {
+    const Int128 dist = abs128(Int128{price.ticks} - ref.ticks) * 10'000;
+    if (dist > abs128(Int128{ref.ticks}) * l.price_collar_bps) return refuse(RiskReason::kPriceCollar);
   }
   if (open_orders_ >= l.max_open_orders) return refuse(RiskReason::kMaxOpenOrders);
   // Position if this order and every resting order on its side filled completely.

@@ -79,6 +79,20 @@ class FixedHashMap {
   std::size_t size() const noexcept { return size_; }
   std::size_t max_entries() const noexcept { return max_entries_; }
 
+  // Calls f(const Key&, const Value&) for every entry, in table order (deterministic
+  // for a given sequence of operations). O(capacity); control path.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i <= mask_; ++i)
+      if (slots_[i].used) f(slots_[i].key, slots_[i].value);
+  }
+
+  // Removes every entry. O(capacity); control path.
+  void clear() noexcept {
+    for (std::size_t i = 0; i <= mask_; ++i) slots_[i].used = false;
+    size_ = 0;
+  }
+
  private:
   struct Slot {
     Key key;

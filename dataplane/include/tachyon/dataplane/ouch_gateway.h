@@ -14,6 +14,7 @@
 //      reduce (priority kept), more shares change nothing
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
@@ -30,6 +32,7 @@
 #include "tachyon/dataplane/ouch_codec.h"
 #include "tachyon/dataplane/ouch_messages.h"
 #include "tachyon/dataplane/ouch_reasons.h"
+#include "tachyon/dataplane/risk_gate.h"
 
 namespace tachyon::dataplane {
 
@@ -42,6 +45,20 @@ struct OuchGatewayStats {
   uint64_t accepted = 0, replaced = 0, canceled = 0, executed = 0, rejected = 0;  // replies
   uint64_t trades = 0;
   uint64_t reply_packets = 0;
+  uint64_t refused_paused = 0;   // new orders and replaces refused while paused
+  uint64_t refused_halted = 0;   // ... for a halted symbol
+  uint64_t refused_killed = 0;   // ... while the kill switch is on
+  uint64_t risk_rejects = 0;     // ... by the risk gate (by reason: RiskGate::rejects)
+  uint64_t kill_cancels = 0;     // orders canceled by the kill switch
+};
+
+// Operator state of the matching core: paused refuses new orders and replaces (cancels
+// still work); a halted symbol refuses them for that symbol; the kill switch cancels
+// every open order and refuses new ones until it is released.
+struct EngineState {
+  bool paused = false;
+  bool killed = false;
+  std::vector<uint8_t> halted;  // by SymbolId
 };
 
 // Out must provide: void on_reply(uint32_t client, std::span<const uint8_t> datagram,
@@ -54,14 +71,17 @@ class OuchGateway {
   // stocks[s] is the stock of SymbolId s. With auto_symbols, an order for another stock
   // takes the next SymbolId while the shard has room (Md::on_symbol hears of it);
   // otherwise it is rejected. Control path.
+  // Each client (session) has its own RiskGate under limits (which must outlive the
+  // gateway or be replaced with set_limits).
   OuchGateway(book::BookShard& shard, std::span<const Stock> stocks, bool auto_symbols, uint32_t max_clients,
-              Out& out, Md& md)
+              const RiskLimits* limits, Out& out, Md& md)
       : shard_(shard),
         stocks_(shard.symbols()),
         tokens_(shard.config().max_orders),
         orders_(shard.config().max_orders),
         clients_(max_clients),
         names_(stocks.begin(), stocks.end()),
+        market_(shard.symbols()),
         auto_symbols_(auto_symbols),
         out_(out),
         md_(md) {
@@ -71,8 +91,49 @@ class OuchGateway {
       Client& cl = clients_[c];
       cl.buffer.resize(mold::kDefaultMaxPayload);
       cl.packetizer = std::make_unique<mold::Packetizer>(cl.buffer, mold::Session::from(client_session(c)), 1);
+      cl.risk = std::make_unique<RiskGate>(limits, shard.symbols(), &market_);
     }
+    state_.halted.assign(shard.symbols(), 0);
   }
+
+  // --- operator commands (between messages, on the matching core) ------------------
+  void pause() noexcept { state_.paused = true; }
+  void resume() noexcept { state_.paused = false; }
+  // Halts or resumes one symbol by name; false when the name is unknown.
+  bool halt(std::string_view stock, bool on) noexcept {
+    const uint32_t* sym = stocks_.find(stock_key(Stock::from(stock)));
+    if (sym == nullptr) return false;
+    state_.halted[*sym] = on ? 1 : 0;
+    return true;
+  }
+  // Cancels every open order of every client (each gets its Canceled) and refuses new
+  // ones until release_kill(). Returns how many were canceled. O(open orders).
+  uint64_t kill() noexcept {
+    state_.killed = true;
+    std::vector<uint64_t> ids;  // collected first: canceling edits the map
+    ids.reserve(orders_.size());
+    orders_.for_each([&](const uint64_t& id, const Live&) { ids.push_back(id); });
+    std::sort(ids.begin(), ids.end());  // in arrival order, for determinism
+    uint64_t n = 0;
+    for (const uint64_t id : ids) {
+      const Live* o = orders_.find(id);
+      if (o == nullptr) continue;
+      client_ = o->client;
+      ctx_token_ = o->token;
+      shard_.cancel(seq_, book::OrderId{id}, *this);
+      forget(id);
+      ++n;
+    }
+    stats_.kill_cancels += n;
+    return n;
+  }
+  void release_kill() noexcept { state_.killed = false; }
+  const EngineState& state() const noexcept { return state_; }
+  // Takes new risk limits for every client (a config reload).
+  void set_limits(const RiskLimits* limits) noexcept {
+    for (Client& c : clients_) c.risk->set_limits(limits);
+  }
+  const RiskGate& risk(uint32_t client) const noexcept { return *clients_[client].risk; }
 
   uint32_t max_clients() const noexcept { return static_cast<uint32_t>(clients_.size()); }
 
@@ -130,6 +191,15 @@ class OuchGateway {
       ++stats_.duplicate_tokens;
       return reject(m.token, ouch::RejectCode::kOther);
     }
+    if (!admit(*sym, m.token)) return;
+    const book::OrderType type = ouch::to_book_order_type(m.time_in_force, m.display);
+    const RiskReason why = clients_[client_].risk->check_new(book::SymbolId{*sym}, side, m.price,
+                                                             book::Qty{static_cast<int64_t>(m.shares)},
+                                                             type == book::OrderType::kMarket, ts_ns_);
+    if (why != RiskReason::kNone) {
+      ++stats_.risk_rejects;
+      return reject(m.token, to_reject_code(why));
+    }
     const uint64_t id = ++last_id_;
     Live live{};
     live.token = m.token;
@@ -144,10 +214,10 @@ class OuchGateway {
       orders_.erase(id);
       return reject(m.token, ouch::RejectCode::kOther);
     }
-    const book::OrderType type = ouch::to_book_order_type(m.time_in_force, m.display);
+    reopen_ = true;
     shard_.add(seq_, book::SymbolId{*sym}, book::OrderId{id}, side, m.price,
                book::Qty{static_cast<int64_t>(m.shares)}, type, *this);
-    if (shard_.find(book::OrderId{id}) == book::kNil) forget(id);
+    rested_or_forget(id, book::SymbolId{*sym}, side);
   }
 
   void on(const ouch::ReplaceOrder& m) noexcept {
@@ -163,10 +233,21 @@ class OuchGateway {
       ++stats_.duplicate_tokens;
       return reject(m.replacement_token, ouch::RejectCode::kOther);
     }
+    const Live* live = orders_.find(id);
+    if (!admit(live->symbol, m.replacement_token)) return;
+    book::Side side;
+    ouch::to_book_side(live->side, side);
+    const RiskReason why = clients_[client_].risk->check_new(book::SymbolId{live->symbol}, side, m.price,
+                                                             book::Qty{static_cast<int64_t>(m.shares)}, false, ts_ns_);
+    if (why != RiskReason::kNone) {
+      ++stats_.risk_rejects;
+      return reject(m.replacement_token, to_reject_code(why));
+    }
+    const book::SymbolId sym{live->symbol};
     replace_ = &m;
     shard_.modify(seq_, book::OrderId{id}, m.price, book::Qty{static_cast<int64_t>(m.shares)}, *this);
     replace_ = nullptr;
-    if (shard_.find(book::OrderId{id}) == book::kNil) forget(id);
+    rested_or_forget(id, sym, side);
   }
 
   void on(const ouch::CancelOrder& m) noexcept {
@@ -219,6 +300,15 @@ class OuchGateway {
       case book::EventKind::kTrade: {
         ++stats_.trades;
         ++match_number_;
+        const book::Side maker_side = book::opposite(e.side);
+        market_.set(e.symbol, e.price);
+        if (const Live* t = orders_.find(e.id.value))
+          clients_[t->client].risk->on_fill(e.symbol, e.side, e.price, e.qty);
+        if (const Live* mk = orders_.find(e.contra)) {
+          RiskGate& r = *clients_[mk->client].risk;
+          r.on_fill(e.symbol, maker_side, e.price, e.qty);
+          r.on_reduce(e.symbol, maker_side, e.qty, e.contra_remaining.value == 0);
+        }
         execute(e.id.value, e, 'R');
         execute(e.contra, e, 'A');
         if (e.contra_remaining.value == 0) forget(e.contra);
@@ -227,6 +317,10 @@ class OuchGateway {
       case book::EventKind::kCanceled: {
         const Live* o = orders_.find(e.id.value);
         if (o == nullptr) return;
+        // User cancels (and reduces) take shares off a resting order; an IOC, FOK or
+        // market remainder never rested.
+        if (e.cancel_reason() == book::CancelReason::kUser)
+          clients_[o->client].risk->on_reduce(e.symbol, e.side, e.qty, e.remaining.value == 0);
         ouch::Canceled c;
         c.timestamp = ouch_ts_;
         c.token = o->token;
@@ -239,6 +333,13 @@ class OuchGateway {
       case book::EventKind::kModified: {
         Live* o = orders_.find(e.id.value);
         if (o == nullptr || replace_ == nullptr) return;
+        if (e.modify_kind() == book::ModifyKind::kKeptPriority) {
+          clients_[o->client].risk->on_reduce(e.symbol, e.side, e.contra_remaining - e.qty, false);
+        } else {
+          // The order left its level; what rests after matching is opened again.
+          clients_[o->client].risk->on_reduce(e.symbol, e.side, e.contra_remaining, true);
+          reopen_ = true;
+        }
         ouch::Replaced r;
         r.timestamp = ouch_ts_;
         r.replacement_token = replace_->replacement_token;
@@ -301,6 +402,7 @@ class OuchGateway {
   struct Client {
     std::vector<uint8_t> buffer;
     std::unique_ptr<mold::Packetizer> packetizer;
+    std::unique_ptr<RiskGate> risk;
   };
 
   static TokenKey token_key(uint32_t client, const ouch::Token& t) noexcept {
@@ -341,6 +443,52 @@ class OuchGateway {
     ++stats_.rejected;
   }
 
+  // Refuses a new order or replace while paused, killed or halted (with the OUCH
+  // reason); true lets it through.
+  bool admit(uint32_t symbol, const ouch::Token& token) noexcept {
+    if (state_.killed) [[unlikely]] {
+      ++stats_.refused_killed;
+      reject(token, ouch::RejectCode::kOther);
+      return false;
+    }
+    if (state_.paused) [[unlikely]] {
+      ++stats_.refused_paused;
+      reject(token, ouch::RejectCode::kClosed);
+      return false;
+    }
+    if (state_.halted[symbol]) [[unlikely]] {
+      ++stats_.refused_halted;
+      reject(token, ouch::RejectCode::kHalted);
+      return false;
+    }
+    return true;
+  }
+
+  // After add() or modify(): a resting order counts as open for risk (again, when a
+  // modify moved it); an order that is gone leaves the token tables.
+  void rested_or_forget(uint64_t id, book::SymbolId sym, book::Side side) noexcept {
+    const uint32_t slot = shard_.find(book::OrderId{id});
+    if (slot == book::kNil) {
+      forget(id);
+    } else if (reopen_) {
+      const Live* o = orders_.find(id);
+      clients_[o->client].risk->on_open(sym, side, shard_.order(slot).qty);
+    }
+    reopen_ = false;
+  }
+
+  // The OUCH reject reason for a risk refusal: share and notional limits read as the
+  // safety threshold, the collar as an invalid price, the rest as Other (the summary
+  // and metrics count each RiskReason).
+  static ouch::RejectCode to_reject_code(RiskReason r) noexcept {
+    switch (r) {
+      case RiskReason::kMaxOrderQty:
+      case RiskReason::kMaxNotional: return ouch::RejectCode::kSharesAboveThreshold;
+      case RiskReason::kPriceCollar: return ouch::RejectCode::kInvalidPrice;
+      default: return ouch::RejectCode::kOther;
+    }
+  }
+
   void forget(uint64_t id) noexcept {
     const Live* o = orders_.find(id);
     if (o == nullptr) return;
@@ -366,10 +514,13 @@ class OuchGateway {
   FixedHashMap<uint64_t, Live, U64Hash> orders_;        // order id -> identity
   std::vector<Client> clients_;
   std::vector<Stock> names_;
+  ReferencePrices market_;  // last trade per symbol: the risk collar's reference
   bool auto_symbols_;
   Out& out_;
   Md& md_;
   const ouch::ReplaceOrder* replace_ = nullptr;
+  EngineState state_;
+  bool reopen_ = false;  // the order of the current message rests anew (risk on_open)
   ouch::Token ctx_token_{};
   uint32_t client_ = 0;
   uint64_t seq_ = 0;

@@ -16,6 +16,7 @@
 #include "tachyon/book/book_config.h"
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
+#include "tachyon/dataplane/risk_gate.h"
 #include "tachyon/nic/udp_feed_filter.h"
 
 namespace tachyon::book {
@@ -63,6 +64,8 @@ struct ReplayOptions {
   book::BookConfig book{};
   // Match mode symbols (SymbolId order); OUCH orders for other stocks are rejected.
   std::vector<std::string> symbols;
+  // Match mode: pre-trade risk limits for every session (default: none refuse).
+  RiskLimits risk = RiskLimits::unlimited();
   // LOBSTER: compare the book after every event with this orderbook file (and seed
   // the book from its first row), when not empty.
   std::string check_path;

@@ -26,7 +26,34 @@ struct RiskLimits {
   uint32_t order_rate_per_s = 1'000'000;      // token bucket refill
   uint32_t order_burst = 10'000;              // token bucket depth
   bool kill_switch = false;                   // refuse every new order
+
+  // Limits that never refuse anything (replays without a configured risk section).
+  static constexpr RiskLimits unlimited() noexcept {
+    RiskLimits l;
+    l.max_order_qty = INT64_MAX;
+    l.max_notional = INT64_MAX;
+    l.price_collar_bps = INT64_MAX / 20'000;
+    l.max_open_orders = UINT32_MAX;
+    l.max_position = INT64_MAX / 4;
+    l.max_gross_position = INT64_MAX / 4;
+    l.max_net_position = INT64_MAX / 4;
+    l.order_rate_per_s = 1'000'000'000;
+    l.order_burst = 1'000'000'000;
+    return l;
+  }
   friend bool operator==(const RiskLimits&, const RiskLimits&) = default;
+};
+
+// The market's reference price per symbol (the last trade, whoever traded), shared by
+// the gates of every session on a core.
+struct ReferencePrices {
+  std::unique_ptr<book::Price[]> price;
+  std::unique_ptr<bool[]> known;
+  explicit ReferencePrices(uint32_t symbols) : price(new book::Price[symbols]()), known(new bool[symbols]()) {}
+  void set(book::SymbolId s, book::Price p) noexcept {
+    price[s.value] = p;
+    known[s.value] = true;
+  }
 };
 
 enum class RiskReason : uint8_t {
@@ -61,8 +88,9 @@ struct Position {
 class RiskGate {
  public:
   // Tracks symbols 0..symbols-1 under limits (which must outlive the gate or be
-  // replaced with set_limits). Control path.
-  RiskGate(const RiskLimits* limits, uint32_t symbols);
+  // replaced with set_limits). The collar uses market (a table shared by the sessions
+  // of a core) when given, else this gate's own fills and set_reference(). Control path.
+  RiskGate(const RiskLimits* limits, uint32_t symbols, const ReferencePrices* market = nullptr);
 
   // Takes new limits (after a config reload). Between messages; O(1).
   void set_limits(const RiskLimits* limits) noexcept { limits_ = limits; }
@@ -98,6 +126,7 @@ class RiskGate {
   bool take_token(uint64_t now_ns) noexcept;
 
   const RiskLimits* limits_;
+  const ReferencePrices* market_;
   uint32_t symbols_;
   std::unique_ptr<Position[]> pos_;
   uint32_t open_orders_ = 0;
