@@ -1,6 +1,7 @@
 // compare_profiles() and its table. Control path.
 #include "tachyon/controlplane/profile_compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -68,6 +69,9 @@ CompareResult compare_profiles(const RunProfile& base, const RunProfile& now, do
     r.notes.push_back("the runs handled different message counts (" + std::to_string(base.messages) + " vs " +
                       std::to_string(now.messages) + ")");
   if (base.host != now.host) r.notes.push_back("the runs come from different hosts (" + base.host + " vs " + now.host + ")");
+  if (std::min(base.seconds, now.seconds) < 1.0)
+    r.notes.push_back("a run lasted under 1 s (" + std::to_string(base.seconds) + " s vs " + std::to_string(now.seconds) +
+                      " s): one preemption moves its throughput and tail; replay a longer capture");
   if (base.slow_ns_per_message != now.slow_ns_per_message)
     r.notes.push_back("a run was slowed on purpose (slow_ns_per_message " + std::to_string(base.slow_ns_per_message) +
                       " vs " + std::to_string(now.slow_ns_per_message) + ")");

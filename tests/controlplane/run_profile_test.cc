@@ -206,7 +206,12 @@ TEST(ProfileCompare, FailsOnlyWhenATrackedMetricIsWorseThanTheThreshold) {
   EXPECT_NE(table.find("WORSE"), std::string::npos);
   RunProfile other = base;
   other.input = "another.pcap";
-  EXPECT_EQ(compare_profiles(base, other, 0.1).notes.size(), 1u);
+  other.seconds = 2;
+  RunProfile longer = base;
+  longer.seconds = 2;
+  EXPECT_EQ(compare_profiles(longer, other, 0.1).notes.size(), 1u);  // different inputs
+  EXPECT_EQ(compare_profiles(longer, longer, 0.1).notes.size(), 0u);
+  EXPECT_EQ(compare_profiles(base, base, 0.1).notes.size(), 1u);  // under 1 s
 }
 
 TEST(SvgChart, DrawsSeriesTicksAndLegend) {
