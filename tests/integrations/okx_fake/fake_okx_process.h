@@ -140,17 +140,21 @@ class FakeOkx {
       stdin_ = -1;
     }
     if (pid_ > 0) {
-      for (int i = 0; i < 50; ++i) {
+      for (int i = 0; i < 50 && pid_ > 0; ++i) {
         if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
           pid_ = 0;
-          return;
+          break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = 0;
+      if (pid_ > 0) {  // still running after 1 s: only this child, never pid 0
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = 0;
+      }
     }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);  // the throwaway certificate and key
   }
 
   std::string dir_;
