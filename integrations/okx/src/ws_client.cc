@@ -4,7 +4,9 @@
 #include "tachyon/okx/ws_client.h"
 
 #include <libwebsockets.h>
+#include <openssl/x509.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -94,7 +96,14 @@ WsClient::WsClient(WsClientOptions opt, WsListener& listener)
   info.fd_limit_per_thread = 16;
   info.timeout_secs = static_cast<unsigned>(std::max(1, opt_.connect_timeout_ms / 1000));
   info.connect_timeout_secs = info.timeout_secs;
-  if (!opt_.ca_file.empty()) info.client_ssl_ca_filepath = opt_.ca_file.c_str();
+  // lws trusts one CA file: the given one, else OpenSSL's default bundle (Debian:
+  // /usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt).
+  const char* system_bundle = X509_get_default_cert_file();
+  if (!opt_.ca_file.empty()) {
+    info.client_ssl_ca_filepath = opt_.ca_file.c_str();
+  } else if (system_bundle != nullptr && ::access(system_bundle, R_OK) == 0) {
+    info.client_ssl_ca_filepath = system_bundle;
+  }
   lws_->ctx = lws_create_context(&info);
   if (lws_->ctx == nullptr) throw std::runtime_error("okx: lws_create_context failed for " + opt_.url);
   lws_->tick.self = this;
