@@ -92,6 +92,17 @@ uint32_t BookShard::close_level(uint32_t li, Side side, bool keep_ladder) noexce
   return pos;
 }
 
+bool BookShard::restore(SymbolId sym, OrderId id, Side side, Price price, Qty qty, uint8_t flags) noexcept {
+  struct Watch {
+    bool rejected = false;
+    void on_event(const Event& e) noexcept { rejected |= e.kind == EventKind::kRejected; }
+  } watch;
+  insert(0, sym, id, side, price, qty, watch);
+  if (watch.rejected) return false;
+  orders_[index_.find(id)].flags = flags;
+  return true;
+}
+
 void BookShard::compact_ladders() noexcept {
   ++compactions_;
   std::size_t n = 0;

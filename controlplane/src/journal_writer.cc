@@ -31,7 +31,7 @@ uint64_t now_ns() {
 
 }  // namespace
 
-JournalWriter::JournalWriter(const Options& opt) : opt_(opt), ring_(opt.ring_slots), next_seq_(opt.append ? opt.next_seq : 1) {
+JournalWriter::JournalWriter(const Options& opt, dataplane::JournalRing& ring) : opt_(opt), ring_(ring) {
   const int flags = O_WRONLY | O_CLOEXEC | (opt.append ? 0 : O_CREAT | O_TRUNC);
   fd_ = ::open(opt.path.c_str(), flags, 0644);
   if (fd_ < 0) fail(opt.path, opt.append ? "open" : "open(O_CREAT)", errno);
@@ -62,41 +62,17 @@ JournalWriter::JournalWriter(const Options& opt) : opt_(opt), ring_(opt.ring_slo
     fail(opt.path, "ftruncate", e);
   }
   offset_.store(offset, std::memory_order_release);
-  written_.value.store(next_seq_ - 1, std::memory_order_release);
-  durable_.value.store(next_seq_ - 1, std::memory_order_release);
   thread_ = std::thread([this] { run(); });
 }
 
 JournalWriter::~JournalWriter() {
-  ring_.publish();
   stop_.store(true, std::memory_order_release);
   if (thread_.joinable()) thread_.join();
   if (fd_ >= 0) ::close(fd_);
 }
 
-uint64_t JournalWriter::append(journal::RecordType type, uint32_t stream, std::span<const uint8_t> prefix,
-                               std::span<const uint8_t> payload) noexcept {
-  if (journal::record_size(static_cast<uint32_t>(prefix.size() + payload.size())) > Slot::kBytes) return 0;
-  std::span<Slot> s = ring_.claim(1);
-  while (s.empty()) {
-    ring_.publish();
-    dataplane::cpu_relax();
-    s = ring_.claim(1);
-  }
-  const uint64_t seq = next_seq_++;
-  journal::encode_record(std::span<uint8_t>(s[0].bytes, Slot::kBytes), seq, type, stream, prefix, payload);
-  ring_.commit(1);
-  return seq;
-}
-
-void JournalWriter::sync() noexcept {
-  ring_.publish();
-  const uint64_t want = next_seq_ - 1;
-  while (durable_seq() < want && !failed_.load(std::memory_order_acquire)) dataplane::cpu_relax();
-}
-
 std::string JournalWriter::error() const {
-  if (!failed_.load(std::memory_order_acquire)) return {};
+  if (!ring_.failed()) return {};
   return error_;
 }
 
@@ -104,13 +80,13 @@ void JournalWriter::run() {
   io_uring ring;
   if (const int rc = io_uring_queue_init(8, &ring, 0); rc < 0) {
     error_ = opt_.path + ": io_uring_queue_init: " + std::strerror(-rc);
-    failed_.store(true, std::memory_order_release);
+    ring_.set_failed();
     return;
   }
   std::vector<uint8_t> batch(1 << 20);
   uint64_t offset = offset_.load(std::memory_order_acquire);
   uint64_t last_fsync = now_ns();
-  uint64_t written_seq = written_.value.load(std::memory_order_acquire);
+  uint64_t written_seq = ring_.written_seq();
   bool dirty = false;  // written but not yet fsynced
   auto submit = [&](std::size_t len, bool with_fsync) -> bool {
     int expected = 0;
@@ -159,9 +135,9 @@ void JournalWriter::run() {
     const bool stopping = stop_.load(std::memory_order_acquire);
     std::size_t len = 0;
     uint64_t batch_last = written_seq;
-    for (std::span<const Slot> s = ring_.peek(256); !s.empty(); s = ring_.peek(256)) {
+    for (auto s = ring_.peek(256); !s.empty(); s = ring_.peek(256)) {
       std::size_t taken = 0;
-      for (const Slot& slot : s) {
+      for (const dataplane::JournalRing::Slot& slot : s) {
         journal::RecordHeader h;
         std::memcpy(&h, slot.bytes, sizeof h);
         const std::size_t size = journal::record_size(h.length);
@@ -182,14 +158,14 @@ void JournalWriter::run() {
         (stopping && (dirty || len > 0) && opt_.fsync != FsyncPolicy::kNone);
     if (len > 0 || fsync_now) {
       if (!submit(len, fsync_now)) {
-        failed_.store(true, std::memory_order_release);
+        ring_.set_failed();
         break;
       }
       if (len > 0) {
         offset += len;
         written_seq = batch_last;
         offset_.store(offset, std::memory_order_release);
-        written_.value.store(written_seq, std::memory_order_release);
+        ring_.set_written(written_seq);
         batches_.fetch_add(1, std::memory_order_relaxed);
         dirty = true;
       }
@@ -198,7 +174,7 @@ void JournalWriter::run() {
         dirty = false;
       }
       // every_batch: durable means fsynced; otherwise written to the page cache.
-      if (opt_.fsync != FsyncPolicy::kEveryBatch || !dirty) durable_.value.store(written_seq, std::memory_order_release);
+      if (opt_.fsync != FsyncPolicy::kEveryBatch || !dirty) ring_.set_durable(written_seq);
       continue;
     }
     if (stopping) break;

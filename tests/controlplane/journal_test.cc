@@ -34,11 +34,11 @@ void write_records(const std::string& path, FsyncPolicy policy, uint64_t n, uint
   o.config_hash = 0xfeed;
   o.fsync = policy;
   o.interval_ms = 1;
-  o.ring_slots = 64;  // small, so the producer waits on a full ring too
   o.append = first_seq != 1;
-  o.next_seq = first_seq;
   o.append_offset = append_offset;
-  JournalWriter w(o);
+  dataplane::JournalRing ring(64, first_seq);  // small, so the producer waits on a full ring too
+  JournalWriter writer(o, ring);
+  dataplane::JournalRing& w = ring;
   for (uint64_t i = first_seq; i < first_seq + n; ++i) {
     const journal::InputPrefix pre{i * 1000, i};
     const std::vector<uint8_t> p = payload_of(i);
@@ -50,8 +50,8 @@ void write_records(const std::string& path, FsyncPolicy policy, uint64_t n, uint
   }
   w.sync();
   EXPECT_EQ(w.durable_seq(), first_seq + n - 1);
-  EXPECT_EQ(w.error(), "");
-  if (policy == FsyncPolicy::kEveryBatch) EXPECT_GE(w.fsyncs(), 1u);
+  EXPECT_EQ(writer.error(), "");
+  if (policy == FsyncPolicy::kEveryBatch) EXPECT_GE(writer.fsyncs(), 1u);
 }
 
 TEST(Journal, RecordsReadBackInOrderUnderEveryPolicy) {

@@ -83,6 +83,11 @@ class BookShard {
   template <EventSink S>
   void replace(SeqNum seq, OrderId id, OrderId new_id, Price price, Qty qty, S& sink) noexcept;
 
+  // Rests an order exactly as a snapshot recorded it (flags included), behind the
+  // orders already at its level; no events. False when it cannot (duplicate id, bad
+  // values, capacity). For rebuilding a book from a snapshot; not the hot path.
+  bool restore(SymbolId sym, OrderId id, Side side, Price price, Qty qty, uint8_t flags) noexcept;
+
   // --- message entry points ----------------------------------------------------------
 
   // Dispatches one message. Hot path.

@@ -217,6 +217,41 @@ class ItchPublisher {
     ++packets_;
   }
 
+  // Writes / reads the reference map, counters and session sequence (snapshots).
+  // Precondition: nothing pending (flush() first).
+  template <class W>
+  void save(W& w) const {
+    w.put(static_cast<uint64_t>(names_.size()));
+    for (const Stock& n : names_) w.put(n);
+    w.put(static_cast<uint64_t>(refs_.size()));
+    refs_.for_each([&](const uint64_t& id, const uint64_t& ref) {
+      w.put(id);
+      w.put(ref);
+    });
+    w.put(last_ref_);
+    w.put(match_number_);
+    w.put(messages_);
+    w.put(packets_);
+    w.put(unmapped_);
+    w.put(packetizer_.next_sequence());
+  }
+  template <class R>
+  void load(R& r) {
+    names_.resize(r.template get<uint64_t>());
+    for (Stock& n : names_) n = r.template get<Stock>();
+    refs_.clear();
+    for (uint64_t i = 0, n = r.template get<uint64_t>(); i < n; ++i) {
+      const auto id = r.template get<uint64_t>();
+      refs_.insert(id, r.template get<uint64_t>());
+    }
+    last_ref_ = r.template get<uint64_t>();
+    match_number_ = r.template get<uint64_t>();
+    messages_ = r.template get<uint64_t>();
+    packets_ = r.template get<uint64_t>();
+    unmapped_ = r.template get<uint64_t>();
+    packetizer_.set_next_sequence(r.template get<uint64_t>());
+  }
+
   uint64_t messages() const noexcept { return messages_; }
   uint64_t packets() const noexcept { return packets_; }
   // Events naming an order the publisher never showed; 0 unless capacity ran out.

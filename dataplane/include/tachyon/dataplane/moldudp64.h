@@ -184,6 +184,9 @@ class Packetizer {
   // Returns an end-of-session packet. Precondition: nothing pending.
   std::span<const uint8_t> end_of_session() noexcept { return control(kEndOfSessionCount); }
 
+  // Continues a session from next (restoring a snapshot). Precondition: nothing pending.
+  void set_next_sequence(uint64_t next) noexcept { next_seq_ = next; }
+
   uint16_t pending() const noexcept { return count_; }
   std::size_t pending_bytes() const noexcept { return count_ == 0 ? 0 : kHeaderSize + used_; }
   uint64_t next_sequence() const noexcept { return next_seq_; }

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <string_view>
@@ -134,6 +135,66 @@ class OuchGateway {
     for (Client& c : clients_) c.risk->set_limits(limits);
   }
   const RiskGate& risk(uint32_t client) const noexcept { return *clients_[client].risk; }
+
+  // Writes / reads everything the gateway knows (snapshots). Precondition: no reply
+  // pending (flush() first). Tokens are rebuilt from the live orders.
+  template <class W>
+  void save(W& w) const {
+    w.put(static_cast<uint64_t>(names_.size()));
+    for (const Stock& n : names_) w.put(n);
+    w.put(static_cast<uint64_t>(orders_.size()));
+    orders_.for_each([&](const uint64_t& id, const Live& o) {
+      w.put(id);
+      w.put(o);
+    });
+    w.put(last_id_);
+    w.put(match_number_);
+    w.put(stats_);
+    w.put(state_.paused);
+    w.put(state_.killed);
+    for (const uint8_t h : state_.halted) w.put(h);
+    for (uint32_t s = 0; s < shard_.symbols(); ++s) {
+      w.put(market_.price[s]);
+      w.put(market_.known[s]);
+    }
+    w.put(static_cast<uint32_t>(clients_.size()));
+    for (const Client& c : clients_) {
+      w.put(c.packetizer->next_sequence());
+      c.risk->save(w);
+    }
+  }
+  template <class R>
+  void load(R& r) {
+    names_.resize(r.template get<uint64_t>());
+    stocks_.clear();
+    for (std::size_t s = 0; s < names_.size(); ++s) {
+      names_[s] = r.template get<Stock>();
+      stocks_.insert(stock_key(names_[s]), static_cast<uint32_t>(s));
+    }
+    orders_.clear();
+    tokens_.clear();
+    for (uint64_t i = 0, n = r.template get<uint64_t>(); i < n; ++i) {
+      const auto id = r.template get<uint64_t>();
+      const auto o = r.template get<Live>();
+      orders_.insert(id, o);
+      tokens_.insert(token_key(o.client, o.token), id);
+    }
+    last_id_ = r.template get<uint64_t>();
+    match_number_ = r.template get<uint64_t>();
+    stats_ = r.template get<OuchGatewayStats>();
+    state_.paused = r.template get<bool>();
+    state_.killed = r.template get<bool>();
+    for (uint8_t& h : state_.halted) h = r.template get<uint8_t>();
+    for (uint32_t s = 0; s < shard_.symbols(); ++s) {
+      market_.price[s] = r.template get<book::Price>();
+      market_.known[s] = r.template get<bool>();
+    }
+    if (r.template get<uint32_t>() != clients_.size()) throw std::runtime_error("snapshot: client count differs");
+    for (Client& c : clients_) {
+      c.packetizer->set_next_sequence(r.template get<uint64_t>());
+      c.risk->load(r);
+    }
+  }
 
   uint32_t max_clients() const noexcept { return static_cast<uint32_t>(clients_.size()); }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 
 #include "tachyon/book/types.h"
 
@@ -110,6 +111,32 @@ class RiskGate {
   void on_fill(book::SymbolId sym, book::Side side, book::Price price, book::Qty qty) noexcept;
   // Sets the collar's reference (e.g. a mid) for a symbol without a trade yet.
   void set_reference(book::SymbolId sym, book::Price price) noexcept;
+
+  // Writes / reads every position, the open counts and the rate bucket (snapshots).
+  template <class W>
+  void save(W& w) const {
+    w.put(symbols_);
+    for (uint32_t s = 0; s < symbols_; ++s) w.put(pos_[s]);
+    w.put(open_orders_);
+    w.put(gross_);
+    w.put(net_);
+    w.put(bucket_nano_);
+    w.put(bucket_ns_);
+    w.put(bucket_started_);
+    for (const uint64_t r : rejects_) w.put(r);
+  }
+  template <class R>
+  void load(R& r) {
+    if (r.template get<uint32_t>() != symbols_) throw std::runtime_error("snapshot: risk gate symbol count differs");
+    for (uint32_t s = 0; s < symbols_; ++s) pos_[s] = r.template get<Position>();
+    open_orders_ = r.template get<uint32_t>();
+    gross_ = r.template get<int64_t>();
+    net_ = r.template get<int64_t>();
+    bucket_nano_ = r.template get<uint64_t>();
+    bucket_ns_ = r.template get<uint64_t>();
+    bucket_started_ = r.template get<bool>();
+    for (uint64_t& x : rejects_) x = r.template get<uint64_t>();
+  }
 
   const Position& position(book::SymbolId sym) const noexcept { return pos_[sym.value]; }
   uint32_t symbols() const noexcept { return symbols_; }
