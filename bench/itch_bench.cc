@@ -3,23 +3,32 @@
 //
 // The stream loops the Nasdaq BX sample (../shared/data/itch) with remapped order
 // references (see bench/itch_loop_stream.h) to at least --messages messages, in two
-// variants: "accumulating" (each pass's ~3.2k leftover orders stay: the book grows to
-// millions of resting orders, a working set far beyond the caches, as over a trading
-// day; the headline) and "steady" (each pass's leftovers deleted by appended D messages:
-// a cache-resident book, the best case).
+// variants:
+//   accumulating  each pass's ~3.2k leftover orders stay: the book grows to millions of
+//                 resting orders (2.7 M at 10 M messages), whose index and records lie
+//                 far beyond the caches, as over a trading day. The headline.
+//   steady        each pass's leftovers are deleted by appended D messages: the book
+//                 holds at most one pass's orders (its index, sized for the same
+//                 capacity, is still spread over 64 MB).
+// Both run on the same book configuration (capacity for the accumulating stream).
 //
 // A run times one itch::scan_binary_file() over the whole buffer into an
-// itch::BookBuilder on a fresh BookShard (TSC clock, rdtscp around the scan). Each run
-// is paired with a decode-only pass over the same buffer (a handler that touches the
-// decoded fields the book would use, no book), so the ratio book/decode compares two
-// figures measured seconds apart. One untimed warm-up pair first, then --runs pairs;
-// the report gives medians, min and max, and involuntary context switches per run.
+// itch::BookBuilder<NullSink> on a fresh BookShard (TSC clock, rdtscp around the scan
+// and the final flush), once per apply mode: "batched" (book operations go through
+// BookShard::apply_batch, which prefetches; the headline) and "immediate" (each
+// message applied before the next is decoded). Each run starts with a decode-only pass
+// over the same buffer (a handler that touches the decoded fields the book would use,
+// no book), so book/decode compares figures measured seconds apart on a noisy machine.
+// One untimed warm-up run first, then --runs runs; the report gives medians, min and
+// max, and the involuntary context switches during each pass.
 //
 // Usage:
-//   itch_bench [--json] [--messages=N] [--runs=N] [--variant=accumulating|steady|both]
+//   itch_bench [--json] [--messages=N] [--runs=N] [--warmup=N]
+//              [--variant=accumulating|steady|both] [--apply=batched|immediate|both]
 //              [--cpu=N] [--file=PATH] [--max-orders=N] [--no-huge-pages]
 //   itch_bench --only=book|decode --runs=1 --warmup=0 ...   one kind of pass, for
-//              valgrind --tool=callgrind (instructions per message)
+//              valgrind --tool=callgrind --toggle-collect='*scan_stream*'
+//              (instructions per message; build with -DTACHYON_MARCH=x86-64-v3)
 // --json prints exactly one JSON object on stdout (progress goes to stderr).
 #include <pthread.h>
 #include <sched.h>
