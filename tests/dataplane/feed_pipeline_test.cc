@@ -1,0 +1,219 @@
+// The feed pipeline on shard cores against the single-core replay of the same
+// capture: 1 dispatch + 1 or 2 shard cores over the pcap backend give the same
+// book_hash, message counts by type, live orders and trades; SIGTERM stops a live
+// (socket) pipeline after it drained everything it received; a ring too small for a
+// stalled shard drops with a count and reports the dropped sequence numbers as gaps.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "tachyon/bench/capture_generator.h"
+#include "tachyon/dataplane/feed_pipeline.h"
+#include "tachyon/dataplane/replay.h"
+#include "tachyon/dataplane/shard_pipeline.h"
+#include "tachyon/dataplane/stop_signal.h"
+#include "tachyon/nic/pcap_port.h"
+#include "tachyon/nic/pcap_reader.h"
+#include "tachyon/nic/udp_frame.h"
+#include "tachyon/nic/udp_uring_port.h"
+
+namespace tachyon::dataplane {
+namespace {
+
+book::BookConfig books() {
+  book::BookConfig b;
+  b.max_orders = 1 << 16;
+  b.max_levels = 1 << 12;
+  b.max_symbols = 16;
+  return b;
+}
+
+struct Capture {
+  std::string path;
+  bench::CaptureInfo info;
+  ReplaySummary single;  // the single-core replay: the reference
+  explicit Capture(uint64_t messages, uint64_t seed = 3) {
+    path = "/tmp/tachyon-feed-pipeline-" + std::to_string(::getpid()) + "-" + std::to_string(seed) + ".pcap";
+    bench::CaptureConfig cfg;
+    cfg.kind = bench::CaptureKind::kFeed;
+    cfg.messages = messages;
+    cfg.symbols = 4;
+    cfg.seed = seed;
+    info = bench::generate_capture(cfg, path);
+    ReplayOptions o;
+    o.mode = ReplayMode::kFeed;
+    o.input = path;
+    o.book = books();
+    single = replay(o);
+  }
+  ~Capture() { std::remove(path.c_str()); }
+};
+
+const Capture& capture() {
+  static Capture c(30'000);
+  return c;
+}
+
+void expect_same_books(const FeedPipelineResult& r, const ReplaySummary& single) {
+  EXPECT_EQ(r.book_hash, single.book_hash);
+  EXPECT_EQ(r.messages(), single.messages);
+  EXPECT_EQ(r.live_orders, single.live_orders);
+  EXPECT_EQ(r.trades, single.trades);
+  EXPECT_EQ(r.symbols, single.symbols);
+  EXPECT_EQ(r.books, single.books);
+  for (int t = 0; t < 256; ++t) EXPECT_EQ(r.by_type[t], single.by_type[t]) << "type " << char(t);
+  EXPECT_EQ(r.unknown_refs, single.unknown_refs);
+  EXPECT_EQ(r.report.decoded.packets, single.packets);
+  EXPECT_EQ(r.report.lost_to_backpressure(), 0u);
+}
+
+TEST(FeedPipeline, OneDispatchAndTwoShardCoresMatchTheSingleCoreReplay) {
+  const Capture& c = capture();
+  ASSERT_GT(c.single.messages, 20'000u);
+  nic::NicPort port(std::make_unique<nic::PcapPort>(c.path, ""));
+  FeedPipelineOptions o;
+  o.book = books();
+  o.pipeline.shards = 2;
+  o.pipeline.ring_capacity = 1024;
+  o.pipeline.idle_yield_after = 64;  // CI runs this on 2 shared CPUs
+  const FeedPipelineResult r = run_feed_pipeline(port, o);
+  expect_same_books(r, c.single);
+  ASSERT_EQ(r.report.shards.size(), 2u);
+  EXPECT_GT(r.report.shards[0].messages, 0u);
+  EXPECT_GT(r.report.shards[1].messages, 0u);
+  EXPECT_EQ(r.report.shards[0].rx_to_book->count(), r.report.shards[0].messages);
+  EXPECT_EQ(r.report.rings.size(), 4u);  // two inbound, two outbound
+  EXPECT_EQ(r.report.rings[0].counts.taken, r.report.rings[0].counts.queued);
+  EXPECT_NE(r.shard_map.find("shard 1:"), std::string::npos) << r.shard_map;
+  const std::string d = r.report.describe();
+  EXPECT_NE(d.find("ring dispatch->shard0 [block]"), std::string::npos) << d;
+  EXPECT_NE(d.find("memory: shard 0 books:"), std::string::npos) << d;
+}
+
+TEST(FeedPipeline, OneShardCoreWithPinnedCoresAndDropPolicyMatches) {
+  const Capture& c = capture();
+  nic::NicPort port(std::make_unique<nic::PcapPort>(c.path, ""));
+  FeedPipelineOptions o;
+  o.book = books();
+  o.pipeline.shards = 1;
+  o.pipeline.dispatch_cpu = 0;
+  o.pipeline.shard_cpus = {1 % static_cast<int>(std::thread::hardware_concurrency())};
+  o.pipeline.policy = BackpressurePolicy::kBlock;
+  o.pipeline.idle_yield_after = 64;
+  o.apply = itch::ApplyMode::kImmediate;
+  const FeedPipelineResult r = run_feed_pipeline(port, o);
+  expect_same_books(r, c.single);
+  EXPECT_EQ(r.report.dispatch.requested_cpu, 0);
+  EXPECT_EQ(r.report.dispatch.cpu, 0);
+  EXPECT_EQ(r.report.shards[0].placement.cpu, o.pipeline.shard_cpus[0]);
+}
+
+// A handler that holds its core until released, to fill the ring behind it.
+struct GatedHandler {
+  std::atomic<bool>* gate;
+  uint64_t handled = 0;
+  void on_message(const MessageRecord&, OutputSink&) noexcept {
+    while (!gate->load(std::memory_order_acquire)) cpu_relax();
+    ++handled;
+  }
+  void on_burst_end(OutputSink&) noexcept {}
+};
+struct AllToShard0 {
+  uint32_t route(std::span<const uint8_t>, Lane& lane) noexcept {
+    lane = Lane::kNormal;
+    return 0;
+  }
+};
+
+TEST(FeedPipeline, StalledShardWithATinyDropRingCountsEveryDropAsAGap) {
+  const Capture& c = capture();
+  nic::NicPort port(std::make_unique<nic::PcapPort>(c.path, ""));
+  std::atomic<bool> gate{false};
+  std::vector<std::unique_ptr<GatedHandler>> hs;
+  hs.push_back(std::make_unique<GatedHandler>(GatedHandler{&gate}));
+  PipelineOptions o;
+  o.shards = 1;
+  o.ring_capacity = 4;
+  o.priority_capacity = 2;
+  o.policy = BackpressurePolicy::kDrop;
+  o.idle_yield_after = 64;
+  ShardPipeline<AllToShard0, GatedHandler> p(port, AllToShard0{}, std::move(hs), o);
+  p.start();
+  // The dispatch core reads the whole capture while the shard is held.
+  while (!port.at_end()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  gate = true;
+  const PipelineReport r = p.wait();
+  const uint64_t handled = p.handler(0).handled;
+  const RingCounts rc = r.rings[0].counts;
+  EXPECT_EQ(r.decoded.messages, c.single.messages);
+  EXPECT_GT(rc.dropped, c.single.messages / 2);
+  // Nothing lost without a count: every decoded message was handled or dropped.
+  EXPECT_EQ(handled + rc.dropped, r.decoded.messages);
+  EXPECT_EQ(rc.queued, handled);
+  EXPECT_EQ(r.dropped.messages, rc.dropped);  // each drop is a one-message gap
+  EXPECT_EQ(r.lost_to_backpressure(), rc.dropped);
+  EXPECT_NE(r.describe().find("dropped " + std::to_string(rc.dropped) + " msgs reported as gaps"), std::string::npos)
+      << r.describe();
+}
+
+TEST(FeedPipeline, SigtermStopsALivePipelineAfterItDrainedWhatItReceived) {
+  const Capture& c = capture();
+  nic::NicOptions no;
+  no.udp_port = 0;
+  auto sock = std::make_unique<nic::UdpUringPort>(no);
+  const uint16_t port_no = sock->local_port();
+  nic::NicPort port(std::move(sock));
+  const std::atomic<bool>& stop = install_stop_signals();
+  reset_stop_signal();
+  // The capture's datagrams, sent over loopback while the pipeline runs.
+  std::vector<std::vector<uint8_t>> dgrams;
+  {
+    nic::PcapReader r(c.path);
+    nic::CapturedPacket pkt;
+    while (r.next(pkt) == nic::ReadStatus::kPacket) {
+      nic::UdpFrame f;
+      ASSERT_EQ(nic::decode_udp_frame(pkt.data, f), nic::FrameError::kOk);
+      dgrams.emplace_back(f.payload.begin(), f.payload.end());
+    }
+  }
+  std::thread sender([&] {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port_no);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (std::size_t i = 0; i < dgrams.size(); ++i) {
+      ::sendto(fd, dgrams[i].data(), dgrams[i].size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      if (i % 64 == 63) {
+        // Pace the sender so the socket buffer never overflows.
+        while (port.stats().rx_packets + 512 < i) std::this_thread::yield();
+      }
+    }
+    ::close(fd);
+    while (port.stats().rx_packets < dgrams.size()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ::kill(::getpid(), SIGTERM);
+  });
+  FeedPipelineOptions o;
+  o.book = books();
+  o.pipeline.shards = 2;
+  o.pipeline.idle_yield_after = 64;
+  const FeedPipelineResult r = run_feed_pipeline(port, o, &stop);
+  sender.join();
+  EXPECT_EQ(stop_signal_number(), SIGTERM);
+  EXPECT_EQ(r.report.port.rx_missed, 0u);
+  expect_same_books(r, c.single);
+  reset_stop_signal();
+  uninstall_stop_signals();
+}
+
+}  // namespace
+}  // namespace tachyon::dataplane
