@@ -266,6 +266,7 @@ int run_cli(int argc, char** argv) {
       "worse than the threshold.");
   report->add_option("PROFILE", rc.profile, "Profile to render");
   report->add_option("-o,--output", rc.output, "HTML file (default: PROFILE with .html)");
+  report->add_option("--load-bench", rc.load_bench, "Add the open-loop latency curve from bench/load_bench --json output");
   report->add_option("--compare", rc.compare, "BASE NEW: compare two profiles instead")->expected(2);
   report->add_option("--threshold", rc.threshold_pct, "Regression threshold in percent")
       ->check(CLI::Range(0.0, 1000.0))

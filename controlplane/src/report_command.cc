@@ -6,6 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "tachyon/controlplane/load_curve.h"
 #include "tachyon/controlplane/profile_compare.h"
 #include "tachyon/controlplane/profile_report.h"
 #include "tachyon/controlplane/run_profile.h"
@@ -33,7 +34,9 @@ int run_report_command(const ReportCommand& c) {
     if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) out.resize(dot);
     out += ".html";
   }
-  const std::string html = render_report_html(p);
+  LoadCurve load;
+  if (!c.load_bench.empty()) load = read_load_curve(c.load_bench);
+  const std::string html = render_report_html(p, c.load_bench.empty() ? nullptr : &load);
   std::ofstream f(out, std::ios::binary | std::ios::trunc);
   f << html;
   f.flush();

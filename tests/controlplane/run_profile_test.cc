@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tachyon/controlplane/load_curve.h"
 #include "tachyon/controlplane/probe_collector.h"
 #include "tachyon/controlplane/profile_compare.h"
 #include "tachyon/controlplane/profile_report.h"
@@ -248,6 +249,34 @@ TEST(ProfileReport, IsOneSelfContainedPageWithEveryPlot) {
   EXPECT_EQ(html.find("cap<1>"), std::string::npos);
   EXPECT_NE(html.find("tachyon-core0"), std::string::npos);
   EXPECT_NE(html.find(">AAPL<"), std::string::npos);
+}
+
+TEST(ProfileReport, AddsTheOpenLoopCurveFromLoadBenchResults) {
+  const std::string path = std::string(::testing::TempDir()) + "load_" + std::to_string(::getpid()) + ".json";
+  {
+    std::ofstream f(path);
+    f << R"({"bench":"load_bench","config":{"cpu_generator":0,"cpu_core":1},
+      "rates":[{"offered_msgs_per_s":5000000,"achieved_msgs_per_s":4990000,"p50_ns":300,"p99_ns":2500,"p999_ns":9000,"max_ns":20000},
+               {"offered_msgs_per_s":1000000,"achieved_msgs_per_s":1000000,"p50_ns":200,"p99_ns":700,"p999_ns":1500,"max_ns":9000}],
+      "search":[{"offered_msgs_per_s":2236068,"achieved_msgs_per_s":2236000,"p50_ns":250,"p99_ns":990,"p999_ns":3000,"max_ns":9500}],
+      "p99_passes_1us":{"where":"between","last_rate_under":2236068,"first_rate_over":5000000,"estimate_msgs_per_s":2250000},
+      "burst":{"base_msgs_per_s":2000000,"factor":10,"max_queue":4096,"hash_matches_unloaded":true,
+               "in_burst":{"p99":40000},"after_burst":{"p99":20000},"calm":{"p99":800}}})";
+  }
+  const LoadCurve c = read_load_curve(path);
+  ASSERT_EQ(c.points.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.points[0].offered, 1e6);  // sorted by offered rate
+  EXPECT_EQ(c.points[1].p99, 990u);
+  EXPECT_EQ(c.crossing, "between");
+  EXPECT_TRUE(c.burst_hash_ok);
+  EXPECT_EQ(c.burst_p99_in, 40'000u);
+  const std::string html = render_report_html(sample_profile(), &c);
+  EXPECT_EQ(occurrences(html, "<svg"), 8u);
+  EXPECT_NE(html.find("p99 passes 1 us at about 2.25 M msgs/s"), std::string::npos);
+  EXPECT_NE(html.find("identical to an unloaded replay"), std::string::npos);
+  std::ofstream(path) << "{\"bench\":\"book_bench\"}";
+  EXPECT_THROW(read_load_curve(path), ProfileError);
+  std::remove(path.c_str());
 }
 
 TEST(ProbeCollector, RendersPrometheusTextWithCoreStageAndSymbolLabels) {

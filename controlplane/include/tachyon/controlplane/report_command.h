@@ -13,6 +13,7 @@ inline constexpr int kExitRegression = 3;
 struct ReportCommand {
   std::string profile;               // profile to render
   std::string output;                // HTML path (default: profile with .html)
+  std::string load_bench;            // load_bench --json results to include (optional)
   std::vector<std::string> compare;  // BASE NEW, when comparing
   double threshold_pct = 10;
 };
