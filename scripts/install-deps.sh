@@ -12,7 +12,7 @@ packages=(
   # tests, benchmarks, config and command line
   libbenchmark-dev libgtest-dev libgmock-dev librapidcheck-dev libtomlplusplus-dev libcli11-dev
   # tools the tests drive
-  curl python3 tcpdump iproute2
+  curl python3 tcpdump iproute2 openssl
   # headless browser that renders the latency report in its test (tachyon report)
   chromium
 )
