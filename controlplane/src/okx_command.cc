@@ -34,6 +34,7 @@ struct OkxCommands::State {
   bool demo = false;
   std::string rest_url;
   std::string ca_file;
+  bool verbose = false;
   // book
   std::string inst_id;
   std::string url;
@@ -66,6 +67,12 @@ okx::OkxConfig load_config(const std::string& file, bool demo, const std::string
   if (!ca.empty()) cfg.ca_file = ca;
   if (std::string e = cfg.validate(); !e.empty()) throw std::invalid_argument(e);
   return cfg;
+}
+
+// Logs every REST request with its latency (bodies redacted, headers never) on stderr.
+okx::RestLogger rest_logger(bool verbose) {
+  if (!verbose) return {};
+  return [](const okx::RestLogRecord& r) { std::fprintf(stderr, "%s\n", okx::format_log_line(r).c_str()); };
 }
 
 std::string price_text(const okx::Instrument& i, int64_t ticks) {
@@ -117,7 +124,7 @@ int run_book(OkxCommands::State& a) {
       const auto u = okx::Url::parse(a.url);
       if (u) cfg.rest_url = std::string(u->tls() ? "https://" : "http://") + u->host_header();
     }
-    okx::OkxRestClient rest(cfg);
+    okx::OkxRestClient rest(cfg, rest_logger(a.verbose));
     auto list = rest.instruments("SPOT", a.inst_id);
     if (!list) throw std::runtime_error(list.error().describe() + " (or give --tick and --lot)");
     if (list->empty()) throw std::runtime_error("okx: instrument " + a.inst_id + " not found at " + cfg.rest_url);
@@ -195,6 +202,7 @@ OkxCommands::OkxCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     sub->add_flag("--demo", a.demo, "Demo trading (x-simulated-trading: 1, demo WebSocket hosts)");
     sub->add_option("--rest-url", a.rest_url, "REST base URL (default: okx.rest_url)");
     sub->add_option("--ca-file", a.ca_file, "Extra trusted CA certificate (PEM), e.g. a test server's");
+    sub->add_flag("-v,--verbose", a.verbose, "Log each REST request and its latency on stderr (bodies redacted)");
   }
 }
 
@@ -210,7 +218,7 @@ int OkxCommands::run() {
     std::printf("%s", cfg.describe().c_str());
     return 0;
   }
-  okx::OkxRestClient rest(cfg);
+  okx::OkxRestClient rest(cfg, rest_logger(a.verbose));
   if (auto s = rest.calibrate_clock(); !s) throw std::runtime_error(s.error().describe());
   const int64_t server = rest.clock().now_ms();
   std::printf("server time %s (%lld ms), local clock offset %+lld ms, round trip %lld ms\n",

@@ -72,10 +72,12 @@ TEST(OkxCli, BookWithGivenStepsExitsAfterSeconds) {
 
 TEST(OkxCli, TimeAndRedactedConfig) {
   FakeOkx fake;
-  CliRun r = run(kTachyon + " okx time --rest-url " + fake.rest_url() + " --ca-file " + fake.ca_file());
+  CliRun r = run(kTachyon + " okx time -v --rest-url " + fake.rest_url() + " --ca-file " + fake.ca_file());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("server time 20"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("local clock offset"), std::string::npos);
+  // --verbose logs each request with its latency.
+  EXPECT_NE(r.err.find("okx rest GET /api/v5/public/time attempt 1 -> HTTP 200 in "), std::string::npos) << r.err;
 
   r = run("OKX_API_KEY=cli-key-111 OKX_SECRET_KEY=cli-secret-222 OKX_PASSPHRASE=cli-pass-333 OKX_SANDBOX=1 " +
           kTachyon + " okx config");
