@@ -7,7 +7,10 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <csignal>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -17,6 +20,9 @@
 
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/bench/scenario.h"
+#include "tachyon/controlplane/config.h"
+#include "tachyon/controlplane/durable_replay.h"
+#include "tachyon/controlplane/engine_commands.h"
 #include "tachyon/controlplane/okx_command.h"
 #include "tachyon/controlplane/profile_session.h"
 #include "tachyon/controlplane/replay_report.h"
@@ -24,6 +30,8 @@
 #include "tachyon/controlplane/run_profile.h"
 #include "tachyon/dataplane/match_endpoints.h"
 #include "tachyon/dataplane/replay.h"
+
+extern "C" char** environ;  // the process environment (POSIX)
 
 namespace tachyon::controlplane {
 
@@ -45,7 +53,7 @@ struct ReplayArgs {
   uint16_t port = 0;
   std::string group;
   std::vector<std::string> symbols;
-  uint32_t max_orders = 1u << 22;
+  uint32_t max_orders = 0;  // 0: 4 M in feed mode (a whole venue), 1 M in match mode
   uint32_t max_levels = 1u << 20;
   uint32_t max_symbols = 8192;
   bool progress = true;
@@ -57,6 +65,13 @@ struct ReplayArgs {
   double metrics_linger = 0;
   uint64_t slow_ns = 0;
   std::string command;
+  // Configuration and durability (match mode).
+  std::string config;
+  std::string journal;
+  std::string snapshot_dir;
+  int64_t snapshot_every = -1;  // -1: from the config
+  std::string fsync;
+  std::string ctl;
 };
 
 struct GenArgs {
@@ -98,6 +113,9 @@ void draw_progress(const dataplane::ReplayProgress& p) {
   std::fflush(stderr);
 }
 
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
 int run_replay(const ReplayArgs& a) {
   dataplane::ReplayOptions opt;
   opt.speed = parse_speed(a.speed);
@@ -105,10 +123,38 @@ int run_replay(const ReplayArgs& a) {
   opt.check_path = a.check;
   opt.filter.dst_port = a.port;
   if (!a.group.empty()) opt.filter.dst_address = parse_group(a.group);
-  opt.book.max_orders = a.max_orders;
+  opt.book.max_orders = a.max_orders ? a.max_orders : 1u << 22;
   opt.book.max_levels = a.max_levels;
   opt.book.max_symbols = a.max_symbols;
   opt.symbols = a.symbols;
+
+  // A configuration file supplies book capacities, risk limits, symbols, the feed
+  // filter and the journal; explicit options win over it.
+  std::optional<Config> cfg;
+  if (!a.config.empty()) {
+    ConfigResult r = load_config(a.config, env_overrides(environ));
+    if (!r.config) {
+      for (const ConfigError& e : r.errors) std::fprintf(stderr, "tachyon: %s\n", e.to_string().c_str());
+      throw CLI::ValidationError("--config", a.config + ": " + std::to_string(r.errors.size()) + " error(s)");
+    }
+    cfg = std::move(r.config);
+    opt.book = cfg->book;
+    opt.risk = cfg->risk;
+    if (opt.symbols.empty()) opt.symbols = cfg->match.symbols;
+    if (a.port == 0) opt.filter.dst_port = cfg->feed.port;
+    if (a.group.empty() && !cfg->feed.group.empty()) opt.filter.dst_address = parse_group(cfg->feed.group);
+  }
+  DurableOptions dur;
+  dur.journal_path = !a.journal.empty() ? a.journal : cfg ? cfg->journal.path : "";
+  dur.snapshot_dir = a.snapshot_dir;
+  dur.fsync = cfg ? cfg->journal.fsync : FsyncPolicy::kIntervalMs;
+  dur.interval_ms = cfg ? cfg->journal.interval_ms : 10;
+  if (!a.fsync.empty())
+    dur.fsync = a.fsync == "none" ? FsyncPolicy::kNone : a.fsync == "every_batch" ? FsyncPolicy::kEveryBatch : FsyncPolicy::kIntervalMs;
+  if (a.snapshot_every >= 0) dur.snapshot_every = static_cast<uint64_t>(a.snapshot_every);
+  dur.control_socket = a.ctl;
+  dur.config_hash = cfg ? cfg->hash : 0;
+  dur.stop = &g_stop;
 
   std::string generated;
   if (a.file.empty()) {
@@ -135,6 +181,9 @@ int run_replay(const ReplayArgs& a) {
   }
   if (a.mode == "match") opt.mode = dataplane::ReplayMode::kMatch;
   if (a.mode == "feed") opt.mode = dataplane::ReplayMode::kFeed;
+  // Matching sizes its order tables from max_orders too; one venue's whole feed needs
+  // more resting orders than one matching shard.
+  if (a.max_orders == 0 && !cfg && opt.mode == dataplane::ReplayMode::kMatch) opt.book.max_orders = 1u << 20;
   if (!a.out.empty() && opt.mode != dataplane::ReplayMode::kMatch)
     throw CLI::ValidationError("--out", "writes match-mode replies and market data; use it with --mode match");
 
@@ -167,7 +216,21 @@ int run_replay(const ReplayArgs& a) {
   po.metrics_linger_s = a.metrics_linger;
   po.command = a.command;
   if (!generated.empty()) po.input_label = "(embedded default capture)";
-  dataplane::ReplaySummary s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
+  const bool durable = !dur.journal_path.empty() || !dur.control_socket.empty();
+  if (durable && opt.mode != dataplane::ReplayMode::kMatch)
+    throw CLI::ValidationError("--journal", "journals, snapshots and --ctl are for match mode (--mode match)");
+  if (durable && dur.journal_path.empty())
+    throw CLI::ValidationError("--ctl", "needs --journal FILE (commands are journaled)");
+  DurableReport report;
+  dataplane::ReplaySummary s;
+  if (durable) {
+    // SIGINT/SIGTERM: stop reading, snapshot, flush the journal, exit 0.
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    s = run_durable_match(opt, dur, report);
+  } else {
+    s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
+  }
   if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");
   if (!generated.empty()) s.input = "(embedded default capture)";
   if (a.json) {
@@ -176,6 +239,7 @@ int run_replay(const ReplayArgs& a) {
   }
   if (lobster_rows) return 0;
   std::printf("%s", format_summary_text(s).c_str());
+  if (durable) std::printf("%s", format_durable_report(report, dur.journal_path).c_str());
   if (!a.symbol.empty()) {
     std::printf("\n%s", format_book(s, a.symbol, a.depth ? a.depth : 10).c_str());
   } else if (s.books > 0 && s.books <= 8) {
@@ -241,7 +305,8 @@ int run_cli(int argc, char** argv) {
   replay->add_option("--symbols", ra.symbols, "Match mode: the tradable stocks, in SymbolId order "
                                               "(default: learned from the orders)")
       ->delimiter(',');
-  replay->add_option("--max-orders", ra.max_orders, "Resting-order capacity of the books")->capture_default_str();
+  replay->add_option("--max-orders", ra.max_orders, "Resting-order capacity of the books "
+                                                    "(default 4194304 in feed mode, 1048576 in match mode)");
   replay->add_option("--max-levels", ra.max_levels, "Price-level capacity of the books")->capture_default_str();
   replay->add_option("--max-symbols", ra.max_symbols, "Book capacity (symbols)")->capture_default_str();
   replay->add_flag("!--no-progress", ra.progress, "Never draw the progress line");
@@ -255,6 +320,15 @@ int run_cli(int argc, char** argv) {
   replay->add_option("--metrics-linger", ra.metrics_linger, "Keep serving metrics this many seconds after the "
                                                             "replay (Ctrl-C ends it)")
       ->check(CLI::Range(0.0, 86400.0));
+  replay->add_option("--config", ra.config, "TOML configuration (book, risk, match symbols, feed filter, journal); "
+                                            "TACHYON_SECTION__KEY variables override it");
+  replay->add_option("--journal", ra.journal, "Match mode: journal every input and output here and recover from it "
+                                              "if it exists (acknowledgements leave only once journaled)");
+  replay->add_option("--snapshot-dir", ra.snapshot_dir, "Where snapshots go (default: JOURNAL.snapshots)");
+  replay->add_option("--snapshot-every", ra.snapshot_every, "Inputs between snapshots (0: only at the end)");
+  replay->add_option("--fsync", ra.fsync, "Journal fsync policy: none, interval_ms or every_batch")
+      ->check(CLI::IsMember({"none", "interval_ms", "every_batch"}));
+  replay->add_option("--ctl", ra.ctl, "Serve the control socket here (tachyon ctl --socket PATH pause|resume|...)");
   replay->add_option("--slow-ns", ra.slow_ns, "Spin this many ns in every message (to test the regression check)")
       ->group("");
 
@@ -285,6 +359,7 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
 
   OkxCommands okx(app);
+  EngineCommands engine(app);
 
   try {
     app.parse(argc, argv);
@@ -297,6 +372,7 @@ int run_cli(int argc, char** argv) {
     if (gen->parsed()) return run_gen(ga);
     if (report->parsed()) return run_report_command(rc);
     if (okx.parsed()) return okx.run();
+    if (engine.parsed()) return engine.run();
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitUsage;

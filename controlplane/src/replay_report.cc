@@ -108,6 +108,14 @@ std::string format_summary_text(const dataplane::ReplaySummary& s) {
   } else {
     out += line("trades", with_commas(s.trades) + " executions");
   }
+  if (s.mode == ReplayMode::kMatch && (s.journal_records || s.recovered_records || s.commands || s.risk_rejects)) {
+    out += line("journal", with_commas(s.journal_records) + " records; " + with_commas(s.snapshots) +
+                               " snapshots; recovery re-applied " + with_commas(s.recovered_records) +
+                               " records and skipped " + with_commas(s.skipped_replayed) +
+                               " capture messages already journaled");
+    out += line("control", with_commas(s.commands) + " operator commands; " + with_commas(s.risk_rejects) +
+                               " risk rejects; positions_hash " + dataplane::to_hex(s.positions_hash));
+  }
   if (s.rows_compared > 0) {
     out += line("check", with_commas(s.rows_matched) + " of " + with_commas(s.rows_compared) +
                              " orderbook rows matched; " + with_commas(s.rows_relearned) + " re-learned; " +
@@ -162,6 +170,10 @@ std::string format_summary_json(const dataplane::ReplaySummary& s) {
         .end_object();
     j.field("unknown_tokens", s.unknown_tokens).field("duplicate_tokens", s.duplicate_tokens);
     j.field("md_messages", s.md_messages).field("out_packets", s.out_packets);
+    j.field("journal_records", s.journal_records).field("snapshots", s.snapshots);
+    j.field("recovered_records", s.recovered_records).field("resumed_from_seq", s.resumed_from_seq);
+    j.field("skipped_replayed", s.skipped_replayed).field("commands", s.commands);
+    j.field("risk_rejects", s.risk_rejects).field("positions_hash", dataplane::to_hex(s.positions_hash));
   }
   if (s.rows_compared) {
     j.field("rows_compared", s.rows_compared).field("rows_matched", s.rows_matched);

@@ -1,6 +1,9 @@
 // Match-mode replay loop: OUCH 4.2 order entry in MoldUDP64 datagrams from a capture,
 // matched by price-time priority; OUCH replies and ITCH market data optionally written
 // to a capture. Runs on the replay thread.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 #include "tachyon/dataplane/match_endpoints.h"
 #include "tachyon/dataplane/moldudp64.h"
 #include "tachyon/dataplane/ouch_gateway.h"
+#include "tachyon/dataplane/state_codec.h"
 #include "tachyon/nic/capture_error.h"
 #include "tachyon/nic/pcap_reader.h"
 #include "tachyon/nic/pcap_writer.h"
@@ -26,17 +30,25 @@ namespace {
 constexpr uint32_t kMaxClients = 64;
 
 // Writes replies (one flow per client) and market data (one multicast flow) into one
-// capture, in the order the core produced them. Without a path it only counts.
+// capture, in the order the core produced them. Without a path it only counts. With a
+// journal, every datagram is journaled first and held until its record is durable
+// (an acknowledgement never leaves before its event is in the journal); while muted
+// (re-applying the journal in a recovery) datagrams were already sent and are dropped.
 class OutCapture {
  public:
-  explicit OutCapture(const std::string& path) {
-    if (path.empty()) return;
-    try {
-      writer_ = std::make_unique<nic::PcapWriter>(path, market_data_flow());
-    } catch (const nic::CaptureError& e) {
-      throw ReplayError(e.what());
+  static constexpr uint32_t kMarketDataStream = 0xFFFF;
+
+  OutCapture(const std::string& path, JournalRing* journal) : journal_(journal) {
+    if (!path.empty()) {
+      try {
+        // A recovering run keeps writing after what the interrupted run wrote.
+        writer_ = std::make_unique<nic::PcapWriter>(path, market_data_flow());
+      } catch (const nic::CaptureError& e) {
+        throw ReplayError(e.what());
+      }
+      frame_.resize(nic::kMaxUdpPayload + 64);
     }
-    frame_.resize(nic::kMaxUdpPayload + 64);
+    if (journal_) held_.resize(kHeld);
   }
 
   // Registers the flow back to a client that wrote from src:src_port to dst:dst_port.
@@ -55,22 +67,34 @@ class OutCapture {
     if (ip_ids_.size() <= client) ip_ids_.resize(client + 1, 0);
   }
 
-  // Market data from the ItchPublisher.
-  void on_datagram(std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
-    ++packets_;
-    if (writer_ && writer_->write_datagram(ts_ns, d) != nic::WriteStatus::kOk) ++write_errors_;
-  }
+  void mute(bool on) noexcept { muted_ = on; }
 
+  // Market data from the ItchPublisher.
+  void on_datagram(std::span<const uint8_t> d, uint64_t ts_ns) noexcept { send(kMarketDataStream, d, ts_ns); }
   // Replies from the OuchGateway.
-  void on_reply(uint32_t client, std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
-    ++packets_;
-    if (!writer_) return;
-    const std::size_t n = clients_[client]->build(frame_, d, ip_ids_[client]++);
-    if (n == 0 || writer_->write_frame(ts_ns, std::span<const uint8_t>(frame_.data(), n)) != nic::WriteStatus::kOk)
-      ++write_errors_;
+  void on_reply(uint32_t client, std::span<const uint8_t> d, uint64_t ts_ns) noexcept { send(client, d, ts_ns); }
+
+  // Sends the held datagrams the journal has made durable (all of them with wait).
+  void release(bool wait) noexcept {
+    while (held_count_ > 0) {
+      Held& h = held_[held_head_];
+      if (journal_->durable_seq() < h.seq) {
+        if (!wait || journal_->failed()) return;
+        journal_->publish();
+        cpu_relax();
+        continue;
+      }
+      emit(h.stream, std::span<const uint8_t>(h.bytes, h.size), h.ts_ns);
+      held_head_ = (held_head_ + 1) % kHeld;
+      --held_count_;
+    }
   }
 
   void close() {
+    if (journal_) {
+      journal_->sync();
+      release(true);
+    }
     if (!writer_) return;
     try {
       writer_->close();
@@ -81,9 +105,18 @@ class OutCapture {
 
   uint64_t packets() const noexcept { return packets_; }
   uint64_t write_errors() const noexcept { return write_errors_; }
+  uint64_t journaled() const noexcept { return journaled_; }
 
  private:
   static constexpr nic::MacAddress kApplianceMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x64}};
+  static constexpr std::size_t kHeld = 4096;
+  struct Held {
+    uint64_t seq;
+    uint64_t ts_ns;
+    uint32_t stream;
+    uint32_t size;
+    uint8_t bytes[nic::kMaxUdpPayload];
+  };
 
   static nic::UdpFlow market_data_flow() {
     nic::UdpFlow f;
@@ -95,12 +128,44 @@ class OutCapture {
     return f;
   }
 
+  void send(uint32_t stream, std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
+    if (muted_) return;
+    if (!journal_) return emit(stream, d, ts_ns);
+    const uint64_t seq = journal_->append(journal::RecordType::kOutcome, stream, {}, d);
+    ++journaled_;
+    if (held_count_ == kHeld) release(true);  // never more than kHeld datagrams waiting
+    Held& h = held_[(held_head_ + held_count_) % kHeld];
+    h.seq = seq;
+    h.ts_ns = ts_ns;
+    h.stream = stream;
+    h.size = static_cast<uint32_t>(d.size());
+    std::memcpy(h.bytes, d.data(), d.size());
+    ++held_count_;
+  }
+
+  void emit(uint32_t stream, std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
+    ++packets_;
+    if (!writer_) return;
+    if (stream == kMarketDataStream) {
+      if (writer_->write_datagram(ts_ns, d) != nic::WriteStatus::kOk) ++write_errors_;
+      return;
+    }
+    const std::size_t n = clients_[stream]->build(frame_, d, ip_ids_[stream]++);
+    if (n == 0 || writer_->write_frame(ts_ns, std::span<const uint8_t>(frame_.data(), n)) != nic::WriteStatus::kOk)
+      ++write_errors_;
+  }
+
+  JournalRing* journal_;
   std::unique_ptr<nic::PcapWriter> writer_;
   std::vector<std::unique_ptr<nic::UdpFrameBuilder>> clients_;
   std::vector<uint16_t> ip_ids_;
   std::vector<uint8_t> frame_;
+  std::vector<Held> held_;
+  std::size_t held_head_ = 0, held_count_ = 0;
+  bool muted_ = false;
   uint64_t packets_ = 0;
   uint64_t write_errors_ = 0;
+  uint64_t journaled_ = 0;
 };
 
 // Market data for the publisher, counted by symbol on the way (profiling).
@@ -152,6 +217,389 @@ ProbeOp ouch_probe_op(std::span<const uint8_t> msg, bool traded) noexcept {
 
 }  // namespace
 
+namespace {
+
+constexpr uint32_t kStateMagic = 0x54534e50;  // "PNST"
+
+// One match-mode replay: the engine (book, gateway, publisher, sessions) plus the
+// journal, snapshots, operator commands and recovery around it.
+class MatchRun {
+ public:
+  MatchRun(const ReplayOptions& opt, ReplaySummary& sum, const std::vector<Stock>& stocks)
+      : opt_(opt),
+        sum_(sum),
+        dur_(opt.durability),
+        shard_(std::make_shared<book::BookShard>(opt.book)),
+        out_(opt.out_path, dur_.journal),
+        publisher_(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out_),
+        symbol_counters_(opt.probes ? &opt.probes->symbols() : nullptr),
+        md_{publisher_, symbol_counters_},
+        gateway_(*shard_, stocks, stocks.empty(), kMaxClients, &opt.risk, out_, md_),
+        trackers_(kMaxClients),
+        resume_after_(kMaxClients, 0) {
+    if (symbol_counters_)
+      for (std::size_t s = 0; s < stocks.size(); ++s)
+        symbol_counters_->set_name(static_cast<uint32_t>(s), stocks[s].trimmed());
+  }
+
+  // Loads the snapshot and re-applies the journal records after it, without sending
+  // anything again (the interrupted run sent it).
+  void recover(const RecoveryPlan& plan) {
+    out_.mute(true);
+    if (!plan.snapshot.empty()) {
+      load_state(plan.snapshot);
+      sum_.resumed_from_seq = plan.snapshot_seq;
+    }
+    for (const RecoveryPlan::Record& r : plan.records) {
+      if (r.type == journal::RecordType::kInput && r.payload.size() >= sizeof(journal::InputPrefix)) {
+        journal::InputPrefix pre;
+        std::memcpy(&pre, r.payload.data(), sizeof pre);
+        set_time(pre.capture_ns);
+        const std::span<const uint8_t> msg(r.payload.data() + sizeof pre, r.payload.size() - sizeof pre);
+        process(r.stream, pre.stream_seq, msg, /*journal=*/false);
+        end_packet();
+        resume_after_[r.stream] = std::max(resume_after_[r.stream], pre.stream_seq);
+      } else if (r.type == journal::RecordType::kCommand && r.payload.size() == sizeof(EngineCommand)) {
+        EngineCommand c;
+        std::memcpy(&c, r.payload.data(), sizeof c);
+        apply(c, r.stream);
+      }
+      ++sum_.recovered_records;
+    }
+    // Capture messages up to resume_after_ were processed before the stop: the
+    // trackers expect what follows them.
+    for (uint32_t c = 0; c < kMaxClients; ++c)
+      if (resume_after_[c] > 0) trackers_[c].reset(resume_after_[c] + 1);
+    out_.mute(false);
+  }
+
+  void run(nic::PcapReader& reader, bool classic) {
+    ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
+    uint64_t offset = classic ? 24 : 0;
+    std::array<nic::CapturedPacket, 32> burst;
+    meter.start();
+    for (;;) {
+      if (dur_.stop && dur_.stop->load(std::memory_order_acquire)) break;  // graceful shutdown
+      const std::size_t n = reader.rx_burst(burst);
+      if (n == 0) break;
+      for (std::size_t i = 0; i < n; ++i) {
+        const nic::CapturedPacket& pkt = burst[i];
+        ++sum_.packets;
+        sum_.bytes += pkt.captured_length();
+        const uint64_t record_offset = offset;
+        if (classic) offset += 16 + pkt.captured_length();
+        poll_commands();
+        meter.pace(pkt.timestamp_ns);
+        meter.packet_arrived();
+        set_time(pkt.timestamp_ns);
+        nic::UdpFrame f;
+        const nic::FrameError fe = nic::decode_udp_frame(pkt.data, f);
+        if (fe != nic::FrameError::kOk) {
+          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": frame: " + nic::to_string(fe));
+          continue;
+        }
+        if (!opt_.filter.matches(f)) {
+          ++sum_.filtered;
+          continue;
+        }
+        mold::Packet p;
+        const mold::ParseResult pr = mold::parse(f.payload, p);
+        if (!pr.ok()) {
+          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": MoldUDP64: " +
+                             mold::to_string(pr.status) + " at datagram byte " + std::to_string(pr.offset));
+          continue;
+        }
+        const uint32_t client = client_of(f);
+        if (client == kMaxClients) {
+          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": more than " +
+                             std::to_string(kMaxClients) + " order-entry clients");
+          continue;
+        }
+        if (p.header.messages() > 0 && p.header.sequence + p.header.messages() - 1 <= resume_after_[client]) {
+          sum_.skipped_replayed += p.header.messages();  // the journal already had all of it
+          continue;
+        }
+        const mold::Delivery d = trackers_[client].on_packet(p.header);
+        if (p.header.heartbeat()) ++sum_.heartbeats;
+        uint16_t index = 0;
+        p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
+          if (index++ < d.skip) return;
+          if (seq <= resume_after_[client]) {
+            ++sum_.skipped_replayed;
+            return;
+          }
+          if (!msg.empty()) ++sum_.by_type[msg[0]];
+          meter.decoded();
+          const uint64_t trades_before = gateway_.stats().trades;
+          const DecodeStatus st = process(client, seq, msg, /*journal=*/true);
+          meter.message_done(ouch_probe_op(msg, gateway_.stats().trades != trades_before));
+          if (st != DecodeStatus::kOk) [[unlikely]]
+            sum_.malformed.add(bad_message(where(sum_.packets, classic, record_offset), seq, msg, st));
+        });
+        end_packet();
+        meter.packet_done();
+        if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
+        if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
+      }
+    }
+    poll_commands();
+    publisher_.end_of_day();
+    if (dur_.journal || dur_.write_snapshot) snapshot();
+    meter.finish();
+    out_.close();
+    if (reader.failed()) sum_.malformed.add(std::string(reader.error()));
+  }
+
+  void summarise() {
+    sum_.sessions = clients_.entries.size();
+    for (uint32_t c = 0; c < clients_.entries.size(); ++c) {
+      const mold::SequenceTracker& t = trackers_[c];
+      merge(sum_.gaps, t.gaps());
+      merge(sum_.duplicates, t.duplicates());
+      merge(sum_.out_of_order, t.out_of_order());
+      sum_.end_of_sessions += t.ended() ? 1 : 0;
+    }
+    const OuchGatewayStats& st = gateway_.stats();
+    if (out_.write_errors() > 0)
+      throw ReplayError(opt_.out_path + ": " + std::to_string(out_.write_errors()) + " packets could not be written");
+    sum_.accepted = st.accepted;
+    sum_.replaced = st.replaced;
+    sum_.canceled = st.canceled;
+    sum_.executed = st.executed;
+    sum_.rejected = st.rejected;
+    sum_.trades = st.trades;
+    sum_.unknown_tokens = st.unknown_tokens;
+    sum_.duplicate_tokens = st.duplicate_tokens;
+    sum_.out_packets = out_.packets();
+    sum_.md_messages = publisher_.messages();
+    sum_.symbols = gateway_.stocks().size();
+    sum_.names.assign(shard_->symbols(), std::string());
+    for (std::size_t s = 0; s < gateway_.stocks().size(); ++s) sum_.names[s] = std::string(gateway_.stocks()[s].trimmed());
+    if (dur_.journal) sum_.journal_records = dur_.journal->last_appended();
+    sum_.risk_rejects = st.risk_rejects;
+    // Positions and P&L of every session, exactly (they must survive a recovery).
+    uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&](const void* p, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 0x100000001b3ull;
+    };
+    for (uint32_t c = 0; c < clients_.entries.size(); ++c)
+      for (uint32_t s = 0; s < shard_->symbols(); ++s) {
+        const Position& p = gateway_.risk(c).position(book::SymbolId{s});
+        if (p.qty == 0 && p.realized == 0) continue;
+        mix(&c, sizeof c);
+        mix(&s, sizeof s);
+        mix(&p.qty, sizeof p.qty);
+        mix(&p.open_cost, sizeof p.open_cost);
+        mix(&p.realized, sizeof p.realized);
+      }
+    sum_.positions_hash = h;
+    finish_books(sum_, shard_);
+  }
+
+ private:
+  void set_time(uint64_t ts_ns) noexcept {
+    now_ns_ = ts_ns;
+    publisher_.set_time(ts_ns);
+    gateway_.set_time(ts_ns);
+    if (!started_) {
+      started_ = true;
+      publisher_.start_of_day();
+    }
+  }
+
+  // Journals (when asked) and applies one inbound message. Hot path.
+  DecodeStatus process(uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool journal) noexcept {
+    if (journal && dur_.journal) {
+      const journal::InputPrefix pre{time_ns_(), seq};
+      dur_.journal->append(journal::RecordType::kInput, client,
+                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&pre), sizeof pre), msg);
+    }
+    ++inputs_;
+    ++inputs_since_snapshot_;
+    const DecodeStatus st = gateway_.on_message(client, seq, msg);
+    publisher_.end_message();
+    return st;
+  }
+
+  uint64_t time_ns_() const noexcept { return now_ns_; }
+
+  void end_packet() noexcept {
+    gateway_.flush();
+    publisher_.flush();
+    if (dur_.journal) {
+      dur_.journal->publish();
+      out_.release(false);
+    }
+  }
+
+  uint32_t client_of(const nic::UdpFrame& f) {
+    bool added = false;
+    const uint32_t client = clients_.find(f.src_ip, f.src_port, added);
+    if (added && client != kMaxClients) {
+      out_.add_client(client, f.src_ip, f.src_port, f.dst_ip, f.dst_port);
+      EngineCommand c;
+      c.kind = EngineCommand::kClient;
+      c.ip = f.src_ip.value;
+      c.port = f.src_port;
+      journal_command(c, client);
+    }
+    return client;
+  }
+
+  void journal_command(const EngineCommand& c, uint32_t stream) noexcept {
+    if (!dur_.journal) return;
+    dur_.journal->append(journal::RecordType::kCommand, stream, {},
+                         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&c), sizeof c));
+  }
+
+  void poll_commands() {
+    if (!dur_.commands) return;
+    EngineCommand c;
+    while (dur_.commands->try_pop(c)) {
+      journal_command(c, 0);
+      apply(c, 0);
+      end_packet();
+    }
+  }
+
+  // Applies an operator command (already journaled by the caller, or re-applied from
+  // the journal in a recovery).
+  void apply(const EngineCommand& c, uint32_t stream) {
+    const std::string_view sym(c.symbol, 8);
+    switch (c.kind) {
+      case EngineCommand::kPause: gateway_.pause(); break;
+      case EngineCommand::kResume: gateway_.resume(); break;
+      case EngineCommand::kHalt: gateway_.halt(Stock::from(sym).trimmed(), true); break;
+      case EngineCommand::kUnhalt: gateway_.halt(Stock::from(sym).trimmed(), false); break;
+      case EngineCommand::kKill: gateway_.kill(); break;
+      case EngineCommand::kRelease: gateway_.release_kill(); break;
+      case EngineCommand::kSnapshot: snapshot(); break;
+      case EngineCommand::kClient: {
+        // Recovery: the client table grows in the same order as before the stop.
+        nic::UdpFrame f{};
+        f.src_ip = nic::Ipv4Address(c.ip);
+        f.src_port = c.port;
+        f.dst_ip = kApplianceAddress;
+        f.dst_port = kOrderEntryPort;
+        bool added = false;
+        const uint32_t client = clients_.find(f.src_ip, f.src_port, added);
+        if (added && client == stream) out_.add_client(client, f.src_ip, f.src_port, f.dst_ip, f.dst_port);
+        return;
+      }
+      default: return;
+    }
+    ++sum_.commands;
+  }
+
+  void save_state(StateWriter& w) const {
+    w.mark(kStateMagic);
+    const book::BookConfig& bc = shard_->config();
+    w.put(bc.max_orders);
+    w.put(bc.max_levels);
+    w.put(bc.max_symbols);
+    // The book: every order in priority order, per symbol and side.
+    uint64_t n = shard_->live_orders();
+    w.put(n);
+    for (uint32_t s = 0; s < shard_->symbols(); ++s)
+      for (const book::Side side : {book::Side::kBuy, book::Side::kSell})
+        shard_->book(book::SymbolId{s}).for_each_order(side, [&](book::Price px, const book::Order& o) {
+          w.put(s);
+          w.put(side);
+          w.put(px);
+          w.put(o.id);
+          w.put(o.qty);
+          w.put(o.flags);
+        });
+    w.mark(kStateMagic + 1);
+    gateway_.save(w);
+    w.mark(kStateMagic + 2);
+    publisher_.save(w);
+    w.mark(kStateMagic + 3);
+    w.put(static_cast<uint32_t>(clients_.entries.size()));
+    for (std::size_t c = 0; c < clients_.entries.size(); ++c) {
+      w.put(clients_.entries[c].ip.value);
+      w.put(clients_.entries[c].port);
+      w.put(std::max(trackers_[c].expected() - 1, resume_after_[c]));
+    }
+    w.put(started_);
+    w.mark(kStateMagic + 4);
+  }
+
+  void load_state(const std::vector<uint8_t>& bytes) {
+    StateReader r(bytes);
+    r.expect_mark(kStateMagic);
+    const book::BookConfig& bc = shard_->config();
+    const auto orders = r.get<uint32_t>(), levels = r.get<uint32_t>(), symbols = r.get<uint32_t>();
+    if (orders > bc.max_orders || levels > bc.max_levels || symbols > bc.max_symbols)
+      throw ReplayError("snapshot: taken with book.max_orders=" + std::to_string(orders) + ", max_levels=" +
+                        std::to_string(levels) + ", max_symbols=" + std::to_string(symbols) +
+                        "; this run has " + std::to_string(bc.max_orders) + ", " + std::to_string(bc.max_levels) +
+                        ", " + std::to_string(bc.max_symbols) + " (start it with the same configuration)");
+    const auto n = r.get<uint64_t>();
+    for (uint64_t i = 0; i < n; ++i) {
+      const auto s = r.get<uint32_t>();
+      const auto side = r.get<book::Side>();
+      const auto px = r.get<book::Price>();
+      const auto id = r.get<book::OrderId>();
+      const auto qty = r.get<book::Qty>();
+      const auto flags = r.get<uint8_t>();
+      if (!shard_->restore(book::SymbolId{s}, id, side, px, qty, flags))
+        throw ReplayError("snapshot: order " + std::to_string(id.value) + " cannot be restored");
+    }
+    r.expect_mark(kStateMagic + 1);
+    gateway_.load(r);
+    r.expect_mark(kStateMagic + 2);
+    publisher_.load(r);
+    r.expect_mark(kStateMagic + 3);
+    const auto clients = r.get<uint32_t>();
+    for (uint32_t c = 0; c < clients; ++c) {
+      const nic::Ipv4Address ip(r.get<uint32_t>());
+      const auto port = r.get<uint16_t>();
+      resume_after_[c] = r.get<uint64_t>();
+      bool added = false;
+      clients_.find(ip, port, added);
+      out_.add_client(c, ip, port, kApplianceAddress, kOrderEntryPort);
+    }
+    started_ = r.get<bool>();
+    r.expect_mark(kStateMagic + 4);
+    if (!r.done()) throw ReplayError("snapshot: " + std::to_string(bytes.size() - r.position()) + " bytes left over");
+  }
+
+  void snapshot() {
+    inputs_since_snapshot_ = 0;
+    if (!dur_.write_snapshot) return;
+    StateWriter w;
+    save_state(w);
+    uint64_t covers = 0;
+    if (dur_.journal) {
+      covers = dur_.journal->last_appended();
+      // The snapshot is worth keeping only with the journal it follows on disk.
+      dur_.journal->sync();
+    }
+    dur_.write_snapshot(covers, std::move(w.bytes()));
+    ++sum_.snapshots;
+  }
+
+  const ReplayOptions& opt_;
+  ReplaySummary& sum_;
+  const MatchDurability& dur_;
+  std::shared_ptr<book::BookShard> shard_;
+  OutCapture out_;
+  ItchPublisher<OutCapture> publisher_;
+  SymbolCounters* symbol_counters_;
+  CountingMarketData md_;
+  OuchGateway<OutCapture, CountingMarketData> gateway_;
+  ClientTable clients_;
+  std::vector<mold::SequenceTracker> trackers_;
+  std::vector<uint64_t> resume_after_;  // per client: last inbound sequence already applied
+  uint64_t now_ns_ = 0;
+  uint64_t inputs_ = 0;
+  uint64_t inputs_since_snapshot_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace
+
 void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   std::unique_ptr<nic::PcapReader> reader;
   try {
@@ -162,120 +610,15 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   if (reader->link_type() != nic::kDltEthernet)
     throw ReplayError(opt.input + ": link type " + std::to_string(reader->link_type()) + " (" +
                       reader->link_type_name() + ") is not supported in match mode: need Ethernet");
-  const bool classic = sum.format == InputFormat::kPcap;
-
   std::vector<Stock> stocks;
   for (const std::string& s : opt.symbols) stocks.push_back(Stock::from(s));
   if (stocks.size() > opt.book.max_symbols)
     throw ReplayError("match mode: " + std::to_string(stocks.size()) + " symbols configured but book.max_symbols = " +
                       std::to_string(opt.book.max_symbols));
-
-  auto shard = std::make_shared<book::BookShard>(opt.book);
-  OutCapture out(opt.out_path);
-  ItchPublisher<OutCapture> publisher(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out);
-  SymbolCounters* symbol_counters = opt.probes ? &opt.probes->symbols() : nullptr;
-  if (symbol_counters)
-    for (std::size_t s = 0; s < stocks.size(); ++s) symbol_counters->set_name(static_cast<uint32_t>(s), stocks[s].trimmed());
-  CountingMarketData md{publisher, symbol_counters};
-  OuchGateway<OutCapture, CountingMarketData> gateway(*shard, stocks, stocks.empty(), kMaxClients, &opt.risk, out, md);
-  ClientTable clients;
-  std::vector<mold::SequenceTracker> trackers(kMaxClients);
-  ReplayMeter meter(opt, sum, file_size_of(opt.input));
-  uint64_t offset = classic ? 24 : 0;
-  bool started = false;
-  std::array<nic::CapturedPacket, 32> burst;
-  meter.start();
-  for (;;) {
-    const std::size_t n = reader->rx_burst(burst);
-    if (n == 0) break;
-    for (std::size_t i = 0; i < n; ++i) {
-      const nic::CapturedPacket& pkt = burst[i];
-      ++sum.packets;
-      sum.bytes += pkt.captured_length();
-      const uint64_t record_offset = offset;
-      if (classic) offset += 16 + pkt.captured_length();
-      meter.pace(pkt.timestamp_ns);
-      meter.packet_arrived();
-      publisher.set_time(pkt.timestamp_ns);
-      gateway.set_time(pkt.timestamp_ns);
-      if (!started) {
-        started = true;
-        publisher.start_of_day();
-      }
-      nic::UdpFrame f;
-      const nic::FrameError fe = nic::decode_udp_frame(pkt.data, f);
-      if (fe != nic::FrameError::kOk) {
-        sum.malformed.add(where(sum.packets, classic, record_offset) + ": frame: " + nic::to_string(fe));
-        continue;
-      }
-      if (!opt.filter.matches(f)) {
-        ++sum.filtered;
-        continue;
-      }
-      mold::Packet p;
-      const mold::ParseResult pr = mold::parse(f.payload, p);
-      if (!pr.ok()) {
-        sum.malformed.add(where(sum.packets, classic, record_offset) + ": MoldUDP64: " + mold::to_string(pr.status) +
-                          " at datagram byte " + std::to_string(pr.offset));
-        continue;
-      }
-      bool added = false;
-      const uint32_t client = clients.find(f.src_ip, f.src_port, added);
-      if (client == kMaxClients) {
-        sum.malformed.add(where(sum.packets, classic, record_offset) + ": more than " + std::to_string(kMaxClients) +
-                          " order-entry clients");
-        continue;
-      }
-      if (added) out.add_client(client, f.src_ip, f.src_port, f.dst_ip, f.dst_port);
-      const mold::Delivery d = trackers[client].on_packet(p.header);
-      if (p.header.heartbeat()) ++sum.heartbeats;
-      uint16_t index = 0;
-      p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
-        if (index++ < d.skip) return;
-        if (!msg.empty()) ++sum.by_type[msg[0]];
-        meter.decoded();
-        const uint64_t trades_before = gateway.stats().trades;
-        const DecodeStatus st = gateway.on_message(client, seq, msg);
-        publisher.end_message();
-        meter.message_done(ouch_probe_op(msg, gateway.stats().trades != trades_before));
-        if (st != DecodeStatus::kOk) [[unlikely]]
-          sum.malformed.add(bad_message(where(sum.packets, classic, record_offset), seq, msg, st));
-      });
-      gateway.flush();
-      publisher.flush();
-      meter.packet_done();
-      if ((sum.packets & 63) == 0) meter.maybe_report(sum.bytes + sum.packets * 16);
-    }
-  }
-  if (started) publisher.end_of_day();
-  meter.finish();
-  out.close();
-  if (reader->failed()) sum.malformed.add(std::string(reader->error()));
-
-  sum.sessions = clients.entries.size();
-  for (uint32_t c = 0; c < clients.entries.size(); ++c) {
-    const mold::SequenceTracker& t = trackers[c];
-    merge(sum.gaps, t.gaps());
-    merge(sum.duplicates, t.duplicates());
-    merge(sum.out_of_order, t.out_of_order());
-    sum.end_of_sessions += t.ended() ? 1 : 0;
-  }
-  const OuchGatewayStats& st = gateway.stats();
-  if (out.write_errors() > 0) throw ReplayError(opt.out_path + ": " + std::to_string(out.write_errors()) + " packets could not be written");
-  sum.accepted = st.accepted;
-  sum.replaced = st.replaced;
-  sum.canceled = st.canceled;
-  sum.executed = st.executed;
-  sum.rejected = st.rejected;
-  sum.trades = st.trades;
-  sum.unknown_tokens = st.unknown_tokens;
-  sum.duplicate_tokens = st.duplicate_tokens;
-  sum.out_packets = out.packets();
-  sum.md_messages = publisher.messages();
-  sum.symbols = gateway.stocks().size();
-  sum.names.assign(shard->symbols(), std::string());
-  for (std::size_t s = 0; s < gateway.stocks().size(); ++s) sum.names[s] = std::string(gateway.stocks()[s].trimmed());
-  finish_books(sum, shard);
+  auto run = std::make_unique<MatchRun>(opt, sum, stocks);
+  if (opt.durability.recovery) run->recover(*opt.durability.recovery);
+  run->run(*reader, sum.format == InputFormat::kPcap);
+  run->summarise();
 }
 
 }  // namespace tachyon::dataplane::internal

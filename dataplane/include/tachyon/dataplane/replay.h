@@ -15,6 +15,7 @@
 
 #include "tachyon/book/book_config.h"
 #include "tachyon/dataplane/latency_histogram.h"
+#include "tachyon/dataplane/match_durability.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
 #include "tachyon/dataplane/risk_gate.h"
 #include "tachyon/nic/udp_feed_filter.h"
@@ -66,6 +67,8 @@ struct ReplayOptions {
   std::vector<std::string> symbols;
   // Match mode: pre-trade risk limits for every session (default: none refuse).
   RiskLimits risk = RiskLimits::unlimited();
+  // Match mode: journal, snapshots, commands and recovery (see match_durability.h).
+  MatchDurability durability{};
   // LOBSTER: compare the book after every event with this orderbook file (and seed
   // the book from its first row), when not empty.
   std::string check_path;
@@ -131,6 +134,15 @@ struct ReplaySummary {
   // LOBSTER check.
   uint64_t rows_compared = 0, rows_matched = 0, rows_relearned = 0;
   uint64_t hidden_executions = 0, halts = 0;
+  // Match mode durability.
+  uint64_t journal_records = 0;            // records appended this run
+  uint64_t snapshots = 0;                  // snapshots taken this run
+  uint64_t recovered_records = 0;          // journal records re-applied at start
+  uint64_t resumed_from_seq = 0;           // the snapshot the state resumed from (0: none)
+  uint64_t skipped_replayed = 0;           // capture messages already in the journal
+  uint64_t commands = 0;                   // operator commands applied
+  uint64_t positions_hash = 0;             // digest of every session's positions and P&L
+  uint64_t risk_rejects = 0;               // orders the risk gates refused
   // Speed.
   double seconds = 0;                      // wall time of the replay loop
   double msgs_per_s = 0;

@@ -1,0 +1,41 @@
+// Match-mode replay with a journal: recovers from an existing journal (latest snapshot
+// plus the journal tail, a torn or corrupt tail reported and cut), journals the run,
+// writes snapshots, and serves the control socket. Runs on the calling thread plus the
+// journal thread and the control-socket thread it starts.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "tachyon/controlplane/config.h"
+#include "tachyon/dataplane/replay.h"
+
+namespace tachyon::controlplane {
+
+struct DurableOptions {
+  std::string journal_path;
+  std::string snapshot_dir;            // empty: <journal_path>.snapshots
+  FsyncPolicy fsync = FsyncPolicy::kIntervalMs;
+  uint32_t interval_ms = 10;
+  uint64_t snapshot_every = 100'000;   // inputs between snapshots; 0: only at the end
+  std::string control_socket;          // empty: no control socket
+  uint64_t config_hash = 0;
+  std::atomic<bool>* stop = nullptr;   // graceful shutdown flag (signals)
+};
+
+struct DurableReport {
+  bool recovered = false;              // an existing journal was resumed
+  uint64_t journal_records_found = 0;  // valid records in it
+  std::string tail_problem;            // the torn or corrupt tail that was cut, if any
+  std::string snapshot_used;           // the snapshot the state resumed from
+  std::vector<std::string> snapshot_problems;
+  uint64_t fsyncs = 0;
+  uint64_t journal_bytes = 0;
+};
+
+// Runs opt (which must be a match-mode replay) durably. Throws ReplayError and
+// std::system_error with the file and the call for journal, snapshot and socket failures.
+dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const DurableOptions& d, DurableReport& report);
+
+}  // namespace tachyon::controlplane

@@ -1,0 +1,93 @@
+// run_durable_match: recovery plan, journal thread, snapshots and control socket around
+// a match-mode replay.
+#include "tachyon/controlplane/durable_replay.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "tachyon/controlplane/control_server.h"
+#include "tachyon/controlplane/journal_reader.h"
+#include "tachyon/controlplane/journal_writer.h"
+#include "tachyon/controlplane/snapshot_store.h"
+
+namespace tachyon::controlplane {
+
+namespace journal = dataplane::journal;
+
+dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const DurableOptions& d, DurableReport& report) {
+  const std::string snapdir = d.snapshot_dir.empty() ? d.journal_path + ".snapshots" : d.snapshot_dir;
+  struct stat st{};
+  const bool exists = ::stat(d.journal_path.c_str(), &st) == 0 && st.st_size > 0;
+
+  dataplane::RecoveryPlan plan;
+  uint64_t next_seq = 1;
+  JournalWriter::Options wo;
+  wo.path = d.journal_path;
+  wo.config_hash = d.config_hash;
+  wo.fsync = d.fsync;
+  wo.interval_ms = d.interval_ms;
+  if (exists) {
+    // Recovery: the newest snapshot the journal reaches, then every record after it.
+    std::vector<std::pair<uint64_t, dataplane::RecoveryPlan::Record>> records;
+    const JournalScan scan = scan_journal(d.journal_path, [&](const journal::RecordHeader& h, std::span<const uint8_t> p) {
+      const auto type = static_cast<journal::RecordType>(h.type);
+      if (type == journal::RecordType::kInput || type == journal::RecordType::kCommand)
+        records.emplace_back(h.seq, dataplane::RecoveryPlan::Record{type, h.stream, {p.begin(), p.end()}});
+    });
+    report.recovered = true;
+    report.journal_records_found = scan.records;
+    if (!scan.clean) report.tail_problem = scan.problem;
+    if (scan.header.config_hash != d.config_hash)
+      report.snapshot_problems.push_back(d.journal_path + ": written under another configuration (hash " +
+                                         std::to_string(scan.header.config_hash) + ", now " +
+                                         std::to_string(d.config_hash) + ")");
+    if (std::optional<SnapshotFile> snap = latest_snapshot(snapdir, scan.last_seq, report.snapshot_problems)) {
+      plan.snapshot = std::move(snap->body);
+      plan.snapshot_seq = snap->covers_seq;
+      report.snapshot_used = snap->path;
+    }
+    for (auto& [seq, r] : records)
+      if (seq > plan.snapshot_seq) plan.records.push_back(std::move(r));
+    next_seq = scan.last_seq + 1;
+    wo.append = true;
+    wo.append_offset = scan.valid_bytes;
+  }
+
+  dataplane::JournalRing ring(1 << 13, next_seq);
+  auto writer = std::make_unique<JournalWriter>(wo, ring);
+  dataplane::CommandRing commands(256);
+  std::atomic<bool> local_stop{false};
+  std::atomic<bool>& stop = d.stop ? *d.stop : local_stop;
+  std::unique_ptr<ControlServer> server;
+  if (!d.control_socket.empty()) server = std::make_unique<ControlServer>(d.control_socket, commands, stop);
+
+  opt.durability.journal = &ring;
+  opt.durability.recovery = exists ? &plan : nullptr;
+  opt.durability.snapshot_every = d.snapshot_every;
+  opt.durability.commands = &commands;
+  opt.durability.stop = &stop;
+  opt.durability.write_snapshot = [&](uint64_t covers, std::vector<uint8_t>&& body) {
+    write_snapshot(snapdir, covers, d.config_hash, body);
+    // Keep the three newest snapshots.
+    std::vector<std::filesystem::path> all;
+    for (const auto& e : std::filesystem::directory_iterator(snapdir))
+      if (e.path().extension() == ".tsnap") all.push_back(e.path());
+    std::sort(all.begin(), all.end());
+    for (std::size_t i = 0; i + 3 < all.size(); ++i) std::filesystem::remove(all[i]);
+  };
+  if (server) server->set_state(EngineRunState::kRunning);
+  dataplane::ReplaySummary sum = dataplane::replay(opt);
+  if (server) server->set_state(stop.load() ? EngineRunState::kStopped : EngineRunState::kStopped);
+  ring.sync();
+  const std::string err = writer->error();
+  report.fsyncs = writer->fsyncs();
+  report.journal_bytes = writer->bytes_written();
+  writer.reset();  // flush, fsync and stop the journal thread
+  if (!err.empty()) throw dataplane::ReplayError(err);
+  return sum;
+}
+
+}  // namespace tachyon::controlplane

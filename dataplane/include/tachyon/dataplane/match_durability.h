@@ -1,0 +1,69 @@
+// What the control plane hands a match-mode replay so that it survives a crash: the
+// journal ring (every input and every datagram out is journaled, and a datagram leaves
+// only once its record is durable), snapshots, operator commands, and the state to
+// resume from. Plain data plus rings; the rings are shared with control-plane threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "tachyon/dataplane/journal_record.h"
+#include "tachyon/dataplane/journal_ring.h"
+#include "tachyon/dataplane/spsc_ring.h"
+
+namespace tachyon::dataplane {
+
+// An operator command for the matching core. Journaled (RecordType::kCommand) before it
+// takes effect, so a recovery applies it at the same point.
+struct EngineCommand {
+  enum Kind : uint8_t {
+    kPause = 1,
+    kResume = 2,
+    kHalt = 3,      // symbol
+    kUnhalt = 4,    // symbol
+    kKill = 5,      // cancel every open order, refuse new ones
+    kRelease = 6,   // lift the kill switch
+    kSnapshot = 7,  // take a snapshot now
+    kClient = 8,    // journal only: client index `stream` is ip:port
+  };
+  uint8_t kind = 0;
+  uint8_t pad[3] = {};
+  uint32_t ip = 0;
+  uint16_t port = 0;
+  uint16_t pad2 = 0;
+  char symbol[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+};
+static_assert(sizeof(EngineCommand) == 20);
+
+// Commands travel from the control thread to the core over this ring.
+using CommandRing = SpscRing<EngineCommand>;
+
+// State to resume from: the latest snapshot (empty: the start) and every journal record
+// after it, in order.
+struct RecoveryPlan {
+  std::vector<uint8_t> snapshot;
+  uint64_t snapshot_seq = 0;  // the journal sequence number the snapshot covers
+  struct Record {
+    journal::RecordType type;
+    uint32_t stream;
+    std::vector<uint8_t> payload;
+  };
+  std::vector<Record> records;
+};
+
+struct MatchDurability {
+  JournalRing* journal = nullptr;        // null: no journal
+  const RecoveryPlan* recovery = nullptr;
+  uint64_t snapshot_every = 0;           // inputs between snapshots; 0: only at the end
+  // Called on the replay thread with a snapshot of the state covering the journal up to
+  // covers_seq; the control plane writes it to disk.
+  std::function<void(uint64_t covers_seq, std::vector<uint8_t>&& state)> write_snapshot;
+  CommandRing* commands = nullptr;       // null: no operator commands
+  // Set by a signal handler or the control thread: stop reading input, then finish as
+  // at the end of the capture (snapshot, journal synced, output flushed).
+  const std::atomic<bool>* stop = nullptr;
+};
+
+}  // namespace tachyon::dataplane
