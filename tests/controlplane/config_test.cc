@@ -179,5 +179,12 @@ TEST(ConfigWatcher, ReloadsOnFileChangeAndOnSighup) {
   std::remove(path.c_str());
 }
 
+TEST(Config, TheShippedExampleIsValid) {
+  const ConfigResult r = load_config(std::string(TACHYON_SOURCE_DIR) + "/config/tachyon.example.toml", {});
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
+  EXPECT_EQ(r.config->journal.fsync, FsyncPolicy::kIntervalMs);
+  EXPECT_EQ(r.config->risk, RiskLimits{});  // the example lists the defaults
+}
+
 }  // namespace
 }  // namespace tachyon::controlplane
