@@ -13,7 +13,9 @@ namespace tachyon::nic {
 std::shared_ptr<DpdkMempool> DpdkMempools::for_socket(int socket) {
   auto it = pools_.find(socket);
   if (it != pools_.end()) return it->second;
-  const std::string name = "tachyon_mbuf_s" + std::to_string(socket < 0 ? 0 : socket);
+  // Unique per process: several pool sets may coexist (tests, benchmarks).
+  static std::atomic<unsigned> serial{0};
+  const std::string name = "tachyon_mbuf_s" + std::to_string(socket < 0 ? 0 : socket) + "_" + std::to_string(serial++);
   auto pool = std::make_shared<DpdkMempool>(name, mbufs_, socket);
   pools_.emplace(socket, pool);
   return pool;

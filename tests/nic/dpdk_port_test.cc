@@ -2,6 +2,7 @@
 // net_null; the net_pcap vdev delivers the capture exactly (bytes, order, timestamps)
 // and writes tx frames; net_ring loops frames back on every queue; RSS, link, xstats;
 // no mbuf leaks; failures name the call. One EAL for the binary (dpdk_test_env.h).
+#if defined(TACHYON_HAVE_DPDK)  // built without DPDK: no DPDK tests
 #include <rte_mbuf.h>
 
 #include <gtest/gtest.h>
@@ -243,3 +244,5 @@ TEST(DpdkMempool, ImpossiblePoolNamesItsSizesAndDpdksReason) {
 
 }  // namespace
 }  // namespace tachyon::nic
+
+#endif  // TACHYON_HAVE_DPDK

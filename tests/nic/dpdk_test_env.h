@@ -5,6 +5,8 @@
 // them all in one process. Single-threaded test set-up.
 #pragma once
 
+#if defined(TACHYON_HAVE_DPDK)
+
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
@@ -75,3 +77,5 @@ inline uint16_t hotplug_vdev(const std::string& name, const std::string& args) {
 }
 
 }  // namespace tachyon::nic::test
+
+#endif  // TACHYON_HAVE_DPDK

@@ -89,6 +89,8 @@ TEST(NicStartup, DefaultEalArgumentsAreTheDocumentedReplayDefault) {
   EXPECT_EQ(default_eal_args("in.pcap", "").back(), "--vdev=net_pcap0,rx_pcap=in.pcap");
 }
 
+#if defined(TACHYON_HAVE_DPDK)  // DPDK start-up; a build without DPDK has none
+
 TEST(NicStartup, DpdkWithAMissingCaptureSaysTheVdevProbeFailedAndWhy) {
   NicOptions o;
   o.backend = NicBackendKind::kDpdk;
@@ -178,6 +180,8 @@ TEST(NicStartup, AutoWithoutACaptureFallsBackToTheSocketBackend) {
   EXPECT_TRUE(has(r.text, "backend=socket")) << r.text;
   EXPECT_TRUE(has(r.text, "falling back to socket")) << r.text;
 }
+
+#endif  // TACHYON_HAVE_DPDK
 
 TEST(NicStartup, ExplicitPcapWithAMissingFileNamesIt) {
   NicOptions o;
