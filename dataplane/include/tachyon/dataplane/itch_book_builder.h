@@ -67,7 +67,7 @@ enum class ApplyMode : uint8_t {
 //
 // In ApplyMode::kBatched the shard (and the unknown-reference and reject counts) lag
 // behind on() by up to kBatch - 1 book messages: call flush() before reading the book or
-// the stats. Operations, their order, their sequence numbers and the events are the
+// the stats (operations still staged when the builder is destroyed are dropped). Operations, their order, their sequence numbers and the events are the
 // same as in kImmediate. C (execute at a price, which has no batch message) flushes
 // and applies at once.
 template <book::EventSink S = book::NullSink>
