@@ -1,7 +1,7 @@
 // Resource readings: /proc stat parsing on golden lines (names with spaces and
-// parentheses), per-thread CPU of a named busy thread, resident memory growing with
-// touched pages, allocator figures growing with live allocations, and the sampler's
-// time series.
+// parentheses), per-thread CPU time agreeing with the thread's own clock, resident
+// memory growing with touched pages, allocator figures growing with live allocations,
+// and the sampler's time series adding up to the same CPU time.
 #include "tachyon/dataplane/resource_usage.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -36,20 +37,55 @@ TEST(ResourceUsage, ParsesProcStatLines) {
   EXPECT_FALSE(parse_proc_stat("1 (x) R 1 2", 100, t));
 }
 
-TEST(ResourceUsage, SeesTheCpuTimeOfANamedBusyThread) {
-  std::atomic<bool> stop{false};
-  std::thread busy([&] {
-    ::pthread_setname_np(::pthread_self(), "tachyon-busy");
-    volatile uint64_t x = 0;
-    while (!stop.load(std::memory_order_relaxed)) x = x + 1;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+// A thread that spins until it has used cpu_ns of CPU time by its own clock, then
+// reports that time and idles until told to stop (so its /proc entry stays).
+class SpinningThread {
+ public:
+  SpinningThread(const char* name, uint64_t cpu_ns) {
+    thread_ = std::thread([this, name, cpu_ns] {
+      ::pthread_setname_np(::pthread_self(), name);
+      tid_ = static_cast<int>(::gettid());
+      volatile uint64_t x = 0;
+      while (own_cpu_ns() < cpu_ns) x = x + 1;
+      used_.store(own_cpu_ns(), std::memory_order_release);
+      while (!stop_.load(std::memory_order_acquire)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
+  }
+  ~SpinningThread() {
+    stop_ = true;
+    thread_.join();
+  }
+  // Waits until the thread has spun; returns its own CPU time.
+  uint64_t wait_spun() const {
+    while (used_.load(std::memory_order_acquire) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return used_.load();
+  }
+  int tid() const { return tid_; }
+
+ private:
+  static uint64_t own_cpu_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  }
+  std::thread thread_;
+  std::atomic<int> tid_{0};
+  std::atomic<uint64_t> used_{0};
+  std::atomic<bool> stop_{false};
+};
+
+// /proc counts in clock ticks (10 ms): two readings can each be a tick off.
+constexpr uint64_t kTickSlackNs = 30'000'000;
+
+TEST(ResourceUsage, ReadsTheCpuTimeOfANamedThreadAsItsOwnClockDoes) {
+  SpinningThread busy("tachyon-busy", 200'000'000);
+  const uint64_t own = busy.wait_spun();
   const std::vector<ThreadCpu> threads = read_thread_cpu();
-  stop = true;
-  busy.join();
   const auto it = std::find_if(threads.begin(), threads.end(), [](const ThreadCpu& t) { return t.name == "tachyon-busy"; });
   ASSERT_NE(it, threads.end());
-  EXPECT_GE(it->cpu_ns, 100'000'000u) << "a spinning thread used under 0.1 s of CPU in 0.4 s";
+  EXPECT_EQ(it->tid, busy.tid());
+  EXPECT_LE(it->cpu_ns, own + kTickSlackNs);
+  EXPECT_GE(it->cpu_ns + kTickSlackNs, own);
   EXPECT_GE(threads.size(), 2u);
 }
 
@@ -78,33 +114,34 @@ TEST(ResourceUsage, ResidentMemoryAndAllocatorFiguresFollowAllocations) {
   std::free(p);
 }
 
-TEST(ResourceSampler, RecordsATimeSeriesWithPerThreadLoad) {
+TEST(ResourceSampler, PerSampleLoadsAddUpToTheThreadsCpuTime) {
   ResourceSampler s(std::chrono::milliseconds(20));
-  std::atomic<bool> stop{false};
   s.start();
-  std::thread busy([&] {
-    ::pthread_setname_np(::pthread_self(), "tachyon-spin");
-    volatile uint64_t x = 0;
-    while (!stop.load(std::memory_order_relaxed)) x = x + 1;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  stop = true;
-  busy.join();
-  s.stop();
+  uint64_t own = 0;
+  int tid = 0;
+  {
+    SpinningThread busy("tachyon-spin", 150'000'000);
+    own = busy.wait_spun();
+    tid = busy.tid();
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));  // a few samples after it spun
+    s.stop();
+  }
   s.stop();  // idempotent
   const auto& samples = s.samples();
-  ASSERT_GE(samples.size(), 5u);
-  for (std::size_t i = 1; i < samples.size(); ++i) EXPECT_GT(samples[i].t_ns, samples[i - 1].t_ns);
-  double peak = 0;
-  for (const ResourceSample& r : samples)
-    for (const ThreadLoad& l : r.threads)
-      if (l.name == "tachyon-spin") peak = std::max(peak, l.utilization);
-  EXPECT_GT(peak, 0.3) << "the spinning thread never showed in the samples";
+  ASSERT_GE(samples.size(), 4u);
+  // Utilisation times the interval, summed over the samples, is the CPU time.
+  double cpu_s = 0;
+  for (std::size_t i = 1; i < samples.size(); ++i) {
+    EXPECT_GT(samples[i].t_ns, samples[i - 1].t_ns);
+    for (const ThreadLoad& l : samples[i].threads)
+      if (l.tid == tid) cpu_s += l.utilization * static_cast<double>(samples[i].t_ns - samples[i - 1].t_ns) / 1e9;
+  }
+  EXPECT_NEAR(cpu_s, static_cast<double>(own) / 1e9, 2.0 * kTickSlackNs / 1e9);
   const auto totals = s.thread_totals();
-  ASSERT_FALSE(totals.empty());
-  // The sampler's own thread has ended by the last sample; this thread is still there.
-  const int self = static_cast<int>(::gettid());
-  EXPECT_TRUE(std::any_of(totals.begin(), totals.end(), [&](const ThreadTotal& t) { return t.tid == self; }));
+  const auto t = std::find_if(totals.begin(), totals.end(), [&](const ThreadTotal& x) { return x.tid == tid; });
+  ASSERT_NE(t, totals.end());
+  EXPECT_EQ(t->name, "tachyon-spin");
+  EXPECT_NEAR(t->cpu_seconds, static_cast<double>(own) / 1e9, 2.0 * kTickSlackNs / 1e9);
 }
 
 }  // namespace
