@@ -4,6 +4,8 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -53,7 +55,69 @@ class LogCapture {
   std::size_t len_ = 0;
 };
 
+// Captures what is written to stdout and stderr (file descriptors 1 and 2) while it
+// lives: rte_eal_init prints its usage text to stdout and getopt's complaint about a bad
+// argument to stderr, and the appliance's stdout must stay clean (--json).
+class FdCapture {
+ public:
+  FdCapture() {
+    fd_ = ::memfd_create("tachyon-eal-init", MFD_CLOEXEC);
+    if (fd_ < 0) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    saved_out_ = ::dup(1);
+    saved_err_ = ::dup(2);
+    ::dup2(fd_, 1);
+    ::dup2(fd_, 2);
+  }
+  // Restores stdout and stderr and returns the lines worth keeping: not the indented
+  // usage text, not its headings.
+  std::string finish() {
+    if (fd_ < 0) return {};
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::dup2(saved_out_, 1);
+    ::dup2(saved_err_, 2);
+    ::close(saved_out_);
+    ::close(saved_err_);
+    std::string all;
+    char buf[4096];
+    ssize_t n;
+    ::lseek(fd_, 0, SEEK_SET);
+    while ((n = ::read(fd_, buf, sizeof buf)) > 0) all.append(buf, static_cast<std::size_t>(n));
+    ::close(fd_);
+    fd_ = -1;
+    std::string kept;
+    std::size_t pos = 0;
+    while (pos < all.size()) {
+      std::size_t eol = all.find('\n', pos);
+      if (eol == std::string::npos) eol = all.size();
+      const std::string_view line(all.data() + pos, eol - pos);
+      pos = eol + 1;
+      if (line.empty() || line[0] == ' ' || line[0] == '\t' || line.starts_with("Usage:") || line.back() == ':')
+        continue;
+      // EAL parses its arguments twice, so getopt complains twice.
+      if (kept.find(std::string(line) + '\n') != std::string::npos) continue;
+      kept.append(line).push_back('\n');
+    }
+    return kept;
+  }
+  ~FdCapture() { finish(); }
+
+ private:
+  int fd_ = -1, saved_out_ = -1, saved_err_ = -1;
+};
+
 }  // namespace
+
+std::string one_line(const std::string& text) {
+  std::string s;
+  for (const char c : text) {
+    if (c == '\n') s += " | ";
+    else s += c;
+  }
+  return s;
+}
 
 DpdkEal::DpdkEal(const std::vector<std::string>& args) : args_(args) {
   for (const std::string& a : args)
@@ -76,15 +140,20 @@ DpdkEal::DpdkEal(const std::vector<std::string>& args) : args_(args) {
   for (std::string& s : argv_store) argv.push_back(s.data());
   argv.push_back(nullptr);
 
+  // DPDK's informational start-up lines (CPUs detected, IOVA mode) would bury the
+  // one that matters; --log-level in args still overrides this.
+  rte_log_set_global_level(RTE_LOG_NOTICE);
+  FdCapture console;
   LogCapture capture;
   const int rc = rte_eal_init(static_cast<int>(argv_store.size()), argv.data());
   const int err = rte_errno;
-  startup_log_ = capture.finish();
+  startup_log_ = console.finish() + capture.finish();
+  while (!startup_log_.empty() && startup_log_.back() == '\n') startup_log_.pop_back();
   if (rc < 0) {
     g_state.store(2);
     std::string msg = "DPDK: rte_eal_init(" + join_args(args) + ") failed: rc " + std::to_string(rc) +
                       ", rte_errno " + std::to_string(err) + " (" + rte_strerror(err) + ")";
-    if (!startup_log_.empty()) msg += "; DPDK said: " + startup_log_;
+    if (!startup_log_.empty()) msg += "; DPDK said: " + one_line(startup_log_);
     throw NicStartupError(msg);
   }
   // EAL pinned this thread to the main lcore; the control thread must not stay there.

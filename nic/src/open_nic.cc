@@ -86,9 +86,7 @@ OpenedNic open_dpdk(const NicOptions& o) {
   }
   auto eal = std::make_shared<DpdkEal>(args);
   const uint16_t ports = eal->port_count();
-  std::string said = eal->startup_log().empty() ? "" : "; DPDK said: " + eal->startup_log();
-  for (char& c : said)
-    if (c == '\n') c = '|';
+  const std::string said = eal->startup_log().empty() ? "" : "; DPDK said: " + one_line(eal->startup_log());
   if (ports == 0) {
     if (eal->vdev_args() > 0)
       throw NicStartupError("DPDK: vdev probe failed: 0 ports after rte_eal_init(" + join_args(args) + ") with " +

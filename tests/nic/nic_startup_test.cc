@@ -101,8 +101,10 @@ TEST(NicStartup, DpdkWithAMissingCaptureSaysTheVdevProbeFailedAndWhy) {
                           "--no-telemetry -m 512 -l "))
       << r.text;
   EXPECT_TRUE(has(r.text, "--vdev=net_pcap0,rx_pcap=/nonexistent/tachyon-missing.pcap) with 1 --vdev")) << r.text;
-  // DPDK's own words about the file.
-  EXPECT_TRUE(has(r.text, "Couldn't open /nonexistent/tachyon-missing.pcap")) << r.text;
+  // DPDK's own words about the file, and none of its informational start-up lines.
+  EXPECT_TRUE(has(r.text, "DPDK said: open_single_rx_pcap(): Couldn't open /nonexistent/tachyon-missing.pcap")) << r.text;
+  EXPECT_TRUE(has(r.text, " | vdev_probe(): failed to initialize net_pcap0 device")) << r.text;
+  EXPECT_FALSE(has(r.text, "Detected CPU lcores")) << r.text;
   EXPECT_TRUE(has(r.text, "No such file or directory")) << r.text;
 }
 
@@ -125,6 +127,11 @@ TEST(NicStartup, DpdkWithABadEalArgumentGivesRteEalInitsResult) {
   const ChildResult r = open_in_child(o);
   EXPECT_EQ(r.exit_code, 2) << r.text;
   EXPECT_TRUE(has(r.text, "DPDK: rte_eal_init(" + join_args(o.eal_args) + ") failed: rc -1, rte_errno 22 (")) << r.text;
+  // getopt's and EAL's own words, without EAL's usage text.
+  EXPECT_TRUE(has(r.text, "DPDK said: tachyon: unrecognized option '--no-such-eal-option' | EAL: Invalid 'command "
+                          "line' arguments."))
+      << r.text;
+  EXPECT_FALSE(has(r.text, "Usage:")) << r.text;
 }
 
 TEST(NicStartup, DpdkLiveWithoutEalArgumentsAsksForThem) {

@@ -47,6 +47,9 @@ class DpdkEal {
   uint32_t vdev_args_ = 0;
 };
 
+// Joins the lines of text with " | " (DPDK's log in one-line error messages).
+std::string one_line(const std::string& text);
+
 // Makes the calling thread a DPDK lcore (rte_thread_register) so that its mbuf frees
 // use a per-lcore mempool cache; returns the lcore id, or -1 when EAL has no free lcore
 // id left (the thread still works, without a cache). Call once on each data-plane
