@@ -78,22 +78,32 @@ TEST(MetricsEndpoint, ServesMetricsAndHealthWhileACoreRecords) {
   MetricsServer server(MetricsServerOptions{"127.0.0.1", 0, std::chrono::milliseconds(20)}, collector);
   ASSERT_GT(server.port(), 0);
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string count = "tachyon_stage_latency_seconds_count{core=\"0\",stage=\"wire_to_wire\"}";
+  // Polls /metrics until the wire-to-wire count passes above (5 s at most).
+  auto count_after = [&](uint64_t above, Http& m) {
+    uint64_t n = 0;
+    for (int i = 0; i < 250; ++i) {
+      m = curl(base + "/metrics");
+      n = metric_value(m.body, count);
+      if (m.status == 200 && n != UINT64_MAX && n > above) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return n;
+  };
 
   const Http health = curl(base + "/healthz");
   EXPECT_EQ(health.status, 200);
   EXPECT_NE(health.body.find("\"status\":\"ok\""), std::string::npos) << health.body;
   EXPECT_NE(health.body.find("\"state\":\"running\""), std::string::npos) << health.body;
 
-  const Http m1 = curl(base + "/metrics");
+  Http m1, m2;
+  const uint64_t n1 = count_after(0, m1);
   ASSERT_EQ(m1.status, 200);
-  const uint64_t n1 = metric_value(m1.body, "tachyon_stage_latency_seconds_count{core=\"0\",stage=\"wire_to_wire\"}");
+  ASSERT_NE(n1, UINT64_MAX);
   EXPECT_GT(n1, 0u) << "no snapshot reached the endpoint";
   EXPECT_NE(m1.body.find("tachyon_symbol_events_total{core=\"0\",symbol=\"AAPL\",kind=\"accepted\"}"), std::string::npos);
   EXPECT_NE(m1.body.find("tachyon_core_running{core=\"0\",state=\"running\"} 1"), std::string::npos);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const Http m2 = curl(base + "/metrics");
-  const uint64_t n2 = metric_value(m2.body, "tachyon_stage_latency_seconds_count{core=\"0\",stage=\"wire_to_wire\"}");
+  const uint64_t n2 = count_after(n1, m2);
   EXPECT_GT(n2, n1) << "counts did not grow while the core recorded";
   EXPECT_GE(metric_value(m2.body, "tachyon_messages_total{core=\"0\"}"), n2);
 
