@@ -48,7 +48,11 @@ LevelPool::LevelPool(uint32_t capacity, std::pmr::memory_resource* mr)
 LevelPool::~LevelPool() { mr_->deallocate(levels_, bytes(), kCacheLine); }
 
 OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr)
-    : mask_(std::bit_ceil(std::size_t{max_orders} * 2) - 1), seed_(seed), orders_(pool.data()), mr_(mr) {
+    : mask_(std::bit_ceil(std::size_t{max_orders} * 2) - 1),
+      shift_(32u - static_cast<unsigned>(std::countr_zero(mask_ + 1))),
+      seed_(seed),
+      orders_(pool.data()),
+      mr_(mr) {
   table_ = allocate_array<Entry>(mr, buckets());
   std::memset(static_cast<void*>(table_), 0xff, bytes());  // slot == kNil everywhere
 }

@@ -1,10 +1,12 @@
 // Open-addressing hash index from OrderId to OrderPool slot, for arbitrary 64-bit ids.
 // Owned by one BookShard's core; not thread-safe.
 //
-// Linear probing with 8-byte entries {slot, tag}; the tag is the low 32 bits of the
-// hash, so the home bucket is recomputable from the entry alone and deletion can use
-// backward shifting (no tombstones, so a cancel-heavy flow never degrades probes).
-// The table holds at least twice the pool capacity, so the load stays <= 0.5.
+// Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
+// multiplicative (Fibonacci) hash of the id and the home bucket is the tag's top bits,
+// so the home is recomputable from the entry alone and deletion can use backward
+// shifting (no tombstones, so a cancel-heavy flow never degrades probes). One multiply
+// per hash; the top bits of the product depend on every bit of the id. The table holds
+// at least twice the pool capacity, so the load stays <= 0.5.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +35,7 @@ class OrderIndex {
   static constexpr std::size_t npos = SIZE_MAX;
   std::size_t find_pos(OrderId id) const noexcept {
     const uint32_t tag = tag_of(id);
-    std::size_t p = tag & mask_;
+    std::size_t p = home(tag);
     for (;;) {
       const Entry e = table_[p];
       if (e.slot == kNil) return npos;
@@ -45,7 +47,7 @@ class OrderIndex {
   // insert() would put it (valid until the table changes). Hot path.
   std::size_t find_pos(OrderId id, std::size_t& hole) const noexcept {
     const uint32_t tag = tag_of(id);
-    std::size_t p = tag & mask_;
+    std::size_t p = home(tag);
     for (;;) {
       const Entry e = table_[p];
       if (e.slot == kNil) {
@@ -70,7 +72,7 @@ class OrderIndex {
   // Inserts id -> slot. Precondition: id absent and the pool slot already holds id.
   void insert(OrderId id, uint32_t slot) noexcept {
     const uint32_t tag = tag_of(id);
-    std::size_t p = tag & mask_;
+    std::size_t p = home(tag);
     while (table_[p].slot != kNil) p = (p + 1) & mask_;
     table_[p] = Entry{slot, tag};
   }
@@ -84,9 +86,9 @@ class OrderIndex {
       j = (j + 1) & mask_;
       const Entry e = table_[j];
       if (e.slot == kNil) break;
-      const std::size_t home = e.tag & mask_;
+      const std::size_t home_of_e = home(e.tag);
       // e may move into the hole unless its home lies cyclically in (hole, j].
-      if (((j - home) & mask_) >= ((j - hole) & mask_)) {
+      if (((j - home_of_e) & mask_) >= ((j - hole) & mask_)) {
         table_[hole] = e;
         hole = j;
       }
@@ -98,12 +100,12 @@ class OrderIndex {
   void set_slot(std::size_t pos, uint32_t slot) noexcept { table_[pos].slot = slot; }
 
   // Prefetches id's home bucket; for the batch pipeline.
-  void prefetch(OrderId id) const noexcept { __builtin_prefetch(&table_[tag_of(id) & mask_]); }
+  void prefetch(OrderId id) const noexcept { __builtin_prefetch(&table_[home(tag_of(id))]); }
   // Prefetches the pool record the home bucket points at, if its tag matches. Reads the
   // bucket, so call it a few messages after prefetch().
   void prefetch_record(OrderId id) const noexcept {
     const uint32_t tag = tag_of(id);
-    const Entry e = table_[tag & mask_];
+    const Entry e = table_[home(tag)];
     if (e.slot != kNil && e.tag == tag) __builtin_prefetch(&orders_[e.slot]);
   }
 
@@ -112,16 +114,13 @@ class OrderIndex {
 
  private:
   uint32_t tag_of(OrderId id) const noexcept {
-    // splitmix64 finaliser over the seeded id: full avalanche for any id pattern.
-    uint64_t h = id.value ^ seed_;
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    return static_cast<uint32_t>(h);
+    return static_cast<uint32_t>(((id.value ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
   }
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
 
   Entry* table_;
   std::size_t mask_;
+  unsigned shift_;  // 32 - log2(buckets)
   uint64_t seed_;
   const Order* orders_;
   std::pmr::memory_resource* mr_;
