@@ -5,6 +5,10 @@
 #include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdio>
@@ -53,6 +57,24 @@ MetricsServer::MetricsServer(const MetricsServerOptions& options, ProbeCollector
   in_addr probe{};
   if (::inet_pton(AF_INET, options_.address.c_str(), &probe) != 1)
     throw std::runtime_error("metrics endpoint: '" + options_.address + "' is not an IPv4 address");
+  // Try the address first: the error names the system's reason, and a context that
+  // fails to listen is never created (libwebsockets leaks a little on that path).
+  if (options_.port != 0) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("metrics endpoint: socket() failed: ") + std::strerror(errno));
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(options_.port);
+    sa.sin_addr = probe;
+    const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0)
+      throw std::runtime_error("metrics endpoint: cannot listen on " + options_.address + ":" +
+                               std::to_string(options_.port) + ": bind failed: " + std::strerror(err));
+  }
   lws_set_log_level(LLL_ERR, emit_log);
   impl_ = new Impl;
   impl_->server = this;
