@@ -215,6 +215,19 @@ TEST(OkxL2Book, LevelsLargerThanOneOrderAreSplitExactly) {
   EXPECT_EQ(b.size_at(Side::kSell, 90), 5);
 }
 
+TEST(OkxBookSync, AFullPoolDropsTheBookCleanly) {
+  Parser p;
+  BookSync s(btc(), L2BookConfig{8});
+  std::vector<std::pair<std::string, std::string>> bids;
+  for (int i = 0; i < 12; ++i) bids.push_back({std::to_string(100 + i), "1"});
+  EXPECT_EQ(feed(p, s, push("snapshot", -1, 1, bids, {})), SyncResult::kBadLevel);
+  EXPECT_EQ(s.health().state, BookState::kStale);
+  EXPECT_EQ(s.book().level_count(book::Side::kBuy), 0u);  // dropped, not half-applied
+  bids.resize(6);
+  EXPECT_EQ(feed(p, s, push("snapshot", -1, 2, bids, {})), SyncResult::kSnapshot);
+  EXPECT_EQ(s.book().level_count(book::Side::kBuy), 6u);
+}
+
 // Random snapshots and updates against a map of price -> size per side.
 RC_GTEST_PROP(OkxBookSync, MirrorsTheReferenceModel, ()) {
   Parser p;
@@ -228,7 +241,9 @@ RC_GTEST_PROP(OkxBookSync, MirrorsTheReferenceModel, ()) {
   for (int i = 0; i < nsnap; ++i) {
     const int side = *rc::gen::inRange(0, 2);
     const int64_t t = *rc::gen::inRange<int64_t>(1000, 1100);
-    const int64_t l = *rc::gen::inRange<int64_t>(1, int64_t{1} << 40);
+    // Up to 2^36 lots (687 BTC at 1e-8): levels above 2^31 - 1 lots span several
+    // synthetic orders; the order pool holds a quarter more orders than levels.
+    const int64_t l = *rc::gen::inRange<int64_t>(1, int64_t{1} << 36);
     if (ref[side].count(t)) continue;
     ref[side][t] = l;
     (side == 0 ? bids : asks).push_back({px(t), sz(l)});
@@ -242,7 +257,7 @@ RC_GTEST_PROP(OkxBookSync, MirrorsTheReferenceModel, ()) {
     for (int i = 0; i < n; ++i) {
       const int side = *rc::gen::inRange(0, 2);
       const int64_t t = *rc::gen::inRange<int64_t>(1000, 1100);
-      const int64_t l = *rc::gen::element<int64_t>(0, 0, 1, 12345, int64_t{3} << 31, int64_t{1} << 40);
+      const int64_t l = *rc::gen::element<int64_t>(0, 0, 1, 12345, int64_t{3} << 31, int64_t{1} << 36);
       if (l == 0) ref[side].erase(t); else ref[side][t] = l;
       (side == 0 ? bids : asks).push_back({px(t), sz(l)});
     }
