@@ -21,6 +21,7 @@
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/bench/scenario.h"
 #include "tachyon/controlplane/config.h"
+#include "tachyon/controlplane/config_watcher.h"
 #include "tachyon/controlplane/durable_replay.h"
 #include "tachyon/controlplane/engine_commands.h"
 #include "tachyon/controlplane/okx_command.h"
@@ -155,6 +156,11 @@ int run_replay(const ReplayArgs& a) {
   dur.control_socket = a.ctl;
   dur.config_hash = cfg ? cfg->hash : 0;
   dur.stop = &g_stop;
+  if (cfg) {
+    dur.config_path = a.config;
+    dur.config = &*cfg;
+    dur.config_overrides = env_overrides(environ);
+  }
 
   std::string generated;
   if (a.file.empty()) {
@@ -227,6 +233,7 @@ int run_replay(const ReplayArgs& a) {
     // SIGINT/SIGTERM: stop reading, snapshot, flush the journal, exit 0.
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
+    if (cfg) ConfigWatcher::block_sighup();  // SIGHUP reloads the configuration
     s = run_durable_match(opt, dur, report);
   } else {
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);

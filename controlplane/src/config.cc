@@ -376,7 +376,7 @@ std::vector<std::string> static_changes(const Config& a, const Config& b) {
   cmp(a.feed == b.feed, "feed");
   cmp(a.match == b.match, "match.symbols");
   cmp(a.rings == b.rings, "rings");
-  cmp(a.journal.path == b.journal.path, "journal.path");
+  cmp(a.journal == b.journal, "journal");
   cmp(a.metrics == b.metrics, "metrics");
   return out;
 }

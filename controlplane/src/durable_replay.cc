@@ -6,8 +6,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 
+#include "tachyon/controlplane/config_store.h"
+#include "tachyon/controlplane/config_watcher.h"
 #include "tachyon/controlplane/control_server.h"
 #include "tachyon/controlplane/journal_reader.h"
 #include "tachyon/controlplane/journal_writer.h"
@@ -59,6 +62,29 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   dataplane::JournalRing ring(1 << 13, next_seq);
   auto writer = std::make_unique<JournalWriter>(wo, ring);
   dataplane::CommandRing commands(256);
+  dataplane::CommandRing config_commands(64);
+  std::unique_ptr<ConfigStore> store;
+  std::unique_ptr<ConfigWatcher> watcher;
+  std::mutex reload_mu;
+  if (!d.config_path.empty() && d.config) {
+    store = std::make_unique<ConfigStore>(*d.config);
+    watcher = std::make_unique<ConfigWatcher>(
+        d.config_path, *store, d.config_overrides, [&](const ConfigStore::Outcome& o) {
+          std::string line;
+          if (o.applied) {
+            dataplane::EngineCommand c;
+            c.kind = dataplane::EngineCommand::kLimits;
+            c.limits = &store->current()->risk;  // published Configs live as long as the store
+            line = config_commands.try_push(c) ? "applied (version " + std::to_string(store->version()) + ")"
+                                               : "valid but the command ring was full: not applied";
+          } else {
+            line = "refused:";
+            for (const std::string& p : o.problems) line += " " + p + ";";
+          }
+          std::lock_guard<std::mutex> lock(reload_mu);
+          report.reloads.push_back(d.config_path + " reload " + line);
+        });
+  }
   std::atomic<bool> local_stop{false};
   std::atomic<bool>& stop = d.stop ? *d.stop : local_stop;
   std::unique_ptr<ControlServer> server;
@@ -68,6 +94,7 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   opt.durability.recovery = exists ? &plan : nullptr;
   opt.durability.snapshot_every = d.snapshot_every;
   opt.durability.commands = &commands;
+  opt.durability.config_commands = &config_commands;
   opt.durability.stop = &stop;
   opt.durability.write_snapshot = [&](uint64_t covers, std::vector<uint8_t>&& body) {
     write_snapshot(snapdir, covers, d.config_hash, body);
@@ -80,6 +107,7 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   };
   if (server) server->set_state(EngineRunState::kRunning);
   dataplane::ReplaySummary sum = dataplane::replay(opt);
+  watcher.reset();
   if (server) server->set_state(stop.load() ? EngineRunState::kStopped : EngineRunState::kStopped);
   ring.sync();
   const std::string err = writer->error();

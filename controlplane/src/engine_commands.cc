@@ -217,6 +217,7 @@ std::string format_durable_report(const DurableReport& r, const std::string& jou
     if (!r.tail_problem.empty()) out += "  recovery   cut a bad tail: " + r.tail_problem + "\n";
   }
   for (const std::string& p : r.snapshot_problems) out += "  recovery   " + p + "\n";
+  for (const std::string& p : r.reloads) out += "  config     " + p + "\n";
   out += "  durability " + with_commas(r.journal_bytes) + " journal bytes, " + with_commas(r.fsyncs) + " fsyncs\n";
   return out;
 }

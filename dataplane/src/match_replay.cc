@@ -259,9 +259,15 @@ class MatchRun {
         process(r.stream, pre.stream_seq, msg, /*journal=*/false);
         end_packet();
         resume_after_[r.stream] = std::max(resume_after_[r.stream], pre.stream_seq);
-      } else if (r.type == journal::RecordType::kCommand && r.payload.size() == sizeof(EngineCommand)) {
+      } else if (r.type == journal::RecordType::kCommand && r.payload.size() >= EngineCommand::kJournalBytes) {
         EngineCommand c;
-        std::memcpy(&c, r.payload.data(), sizeof c);
+        std::memcpy(&c, r.payload.data(), EngineCommand::kJournalBytes);
+        if (c.kind == EngineCommand::kLimits && r.payload.size() == EngineCommand::kJournalBytes + sizeof(RiskLimits)) {
+          auto l = std::make_unique<RiskLimits>();
+          std::memcpy(l.get(), r.payload.data() + EngineCommand::kJournalBytes, sizeof(RiskLimits));
+          c.limits = l.get();
+          reloaded_.push_back(std::move(l));
+        }
         apply(c, r.stream);
       }
       ++sum_.recovered_records;
@@ -448,17 +454,22 @@ class MatchRun {
 
   void journal_command(const EngineCommand& c, uint32_t stream) noexcept {
     if (!dur_.journal) return;
-    dur_.journal->append(journal::RecordType::kCommand, stream, {},
-                         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&c), sizeof c));
+    const std::span<const uint8_t> head(reinterpret_cast<const uint8_t*>(&c), EngineCommand::kJournalBytes);
+    std::span<const uint8_t> body;
+    if (c.kind == EngineCommand::kLimits && c.limits)
+      body = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(c.limits), sizeof(RiskLimits));
+    dur_.journal->append(journal::RecordType::kCommand, stream, head, body);
   }
 
   void poll_commands() {
-    if (!dur_.commands) return;
-    EngineCommand c;
-    while (dur_.commands->try_pop(c)) {
-      journal_command(c, 0);
-      apply(c, 0);
-      end_packet();
+    for (CommandRing* ring : {dur_.commands, dur_.config_commands}) {
+      if (!ring) continue;
+      EngineCommand c;
+      while (ring->try_pop(c)) {
+        journal_command(c, 0);
+        apply(c, 0);
+        end_packet();
+      }
     }
   }
 
@@ -474,6 +485,14 @@ class MatchRun {
       case EngineCommand::kKill: gateway_.kill(); break;
       case EngineCommand::kRelease: gateway_.release_kill(); break;
       case EngineCommand::kSnapshot: snapshot(); break;
+      case EngineCommand::kLimits:
+        // A reloaded configuration: the risk kill switch cancels every open order too,
+        // and turning it off releases the refusal.
+        if (!c.limits) return;
+        gateway_.set_limits(c.limits);
+        if (c.limits->kill_switch && !gateway_.state().killed) gateway_.kill();
+        if (!c.limits->kill_switch && gateway_.state().killed) gateway_.release_kill();
+        break;
       case EngineCommand::kClient: {
         // Recovery: the client table grows in the same order as before the stop.
         nic::UdpFrame f{};
@@ -592,6 +611,7 @@ class MatchRun {
   ClientTable clients_;
   std::vector<mold::SequenceTracker> trackers_;
   std::vector<uint64_t> resume_after_;  // per client: last inbound sequence already applied
+  std::vector<std::unique_ptr<RiskLimits>> reloaded_;  // limits re-applied from the journal
   uint64_t now_ns_ = 0;
   uint64_t inputs_ = 0;
   uint64_t inputs_since_snapshot_ = 0;

@@ -206,4 +206,43 @@ TEST_F(Recovery, ControlSocketPausesHaltsKillsAndStops) {
   EXPECT_EQ(hashes(rebuilt.out).book, std::string(std::string_view(doc["book_hash"])));
 }
 
+TEST_F(Recovery, ConfigurationReloadsReachTheRunningEngine) {
+  const std::string journal = (dir_ / "j").string();
+  const std::string sock = (dir_ / "ctl.sock").string();
+  const std::string cfg = (dir_ / "tachyon.toml").string();
+  const std::string out = (dir_ / "summary.txt").string();
+  auto write_cfg = [&](const std::string& extra, int max_orders = 1048576) {
+    std::ofstream(cfg + ".tmp") << "[book]\nmax_orders = " << max_orders << "\nmax_levels = 1048576\nmax_symbols = 16\n"
+                                << extra;
+    std::filesystem::rename(cfg + ".tmp", cfg);  // as editors do: the watcher sees the rename
+  };
+  write_cfg("[risk]\nmax_order_qty = 1000000\n");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::freopen(out.c_str(), "w", stdout);
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--config", cfg.c_str(), "--journal",
+            journal.c_str(), "--ctl", sock.c_str(), "--speed", "0.1", capture_.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  for (int i = 0; i < 300 && !std::filesystem::exists(sock); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  write_cfg("[risk]\nmax_order_qty = 1\n");  // live: every order above one share is refused
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  write_cfg("[risk]\nmax_order_qty = 1\n", 1024);  // pool sizes are not live: refused
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(run("ctl --socket " + sock + " stop").out, "ok stop\n");
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("reload applied"), std::string::npos) << text;
+  EXPECT_NE(text.find("reload refused: book.max_orders: cannot change while running"), std::string::npos) << text;
+  const std::size_t rr = text.find(" risk rejects");
+  ASSERT_NE(rr, std::string::npos) << text;
+  EXPECT_NE(text.substr(text.rfind(';', rr) + 2, 2), "0 ") << text;  // some orders were refused
+}
+
 }  // namespace

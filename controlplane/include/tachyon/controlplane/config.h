@@ -114,8 +114,8 @@ std::map<std::string, std::string> env_overrides(char** envp);
 ConfigResult load_config(const std::string& path, const std::map<std::string, std::string>& overrides);
 
 // Returns the keys whose values differ between a and b and cannot change while the
-// appliance runs (pool sizes, core map, NIC, journal path, ...). Live keys: risk.*,
-// breaker.*, journal.fsync, journal.interval_ms, journal.snapshot_interval_s.
+// appliance runs (pool sizes, core map, NIC, journal, ...). Live keys: risk.* and
+// breaker.*.
 std::vector<std::string> static_changes(const Config& a, const Config& b);
 
 }  // namespace tachyon::controlplane

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct DurableOptions {
   std::string control_socket;          // empty: no control socket
   uint64_t config_hash = 0;
   std::atomic<bool>* stop = nullptr;   // graceful shutdown flag (signals)
+  // Hot reload: with a config file, a valid change of live keys (risk, breaker) on
+  // SIGHUP or file save reaches the core between packets; the rest is refused and said.
+  std::string config_path;
+  const Config* config = nullptr;      // the validated start-up configuration
+  std::map<std::string, std::string> config_overrides;
 };
 
 struct DurableReport {
@@ -32,6 +38,7 @@ struct DurableReport {
   std::vector<std::string> snapshot_problems;
   uint64_t fsyncs = 0;
   uint64_t journal_bytes = 0;
+  std::vector<std::string> reloads;    // one line per reload attempt: applied, or why not
 };
 
 // Runs opt (which must be a match-mode replay) durably. Throws ReplayError and

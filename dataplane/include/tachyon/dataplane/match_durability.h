@@ -11,6 +11,7 @@
 
 #include "tachyon/dataplane/journal_record.h"
 #include "tachyon/dataplane/journal_ring.h"
+#include "tachyon/dataplane/risk_gate.h"
 #include "tachyon/dataplane/spsc_ring.h"
 
 namespace tachyon::dataplane {
@@ -27,6 +28,7 @@ struct EngineCommand {
     kRelease = 6,   // lift the kill switch
     kSnapshot = 7,  // take a snapshot now
     kClient = 8,    // journal only: client index `stream` is ip:port
+    kLimits = 9,    // new risk limits (a configuration reload); journaled as the values
   };
   uint8_t kind = 0;
   uint8_t pad[3] = {};
@@ -34,8 +36,12 @@ struct EngineCommand {
   uint16_t port = 0;
   uint16_t pad2 = 0;
   char symbol[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+  const RiskLimits* limits = nullptr;  // kLimits: immutable, outlives the run
+
+  // The bytes a journal record keeps: the command without the pointer, and for
+  // kLimits the limits themselves.
+  static constexpr std::size_t kJournalBytes = 20;
 };
-static_assert(sizeof(EngineCommand) == 20);
 
 // Commands travel from the control thread to the core over this ring.
 using CommandRing = SpscRing<EngineCommand>;
@@ -60,7 +66,8 @@ struct MatchDurability {
   // Called on the replay thread with a snapshot of the state covering the journal up to
   // covers_seq; the control plane writes it to disk.
   std::function<void(uint64_t covers_seq, std::vector<uint8_t>&& state)> write_snapshot;
-  CommandRing* commands = nullptr;       // null: no operator commands
+  CommandRing* commands = nullptr;         // operator commands (the control socket); may be null
+  CommandRing* config_commands = nullptr;  // new limits from configuration reloads; may be null
   // Set by a signal handler or the control thread: stop reading input, then finish as
   // at the end of the capture (snapshot, journal synced, output flushed).
   const std::atomic<bool>* stop = nullptr;
