@@ -62,13 +62,18 @@ class PolicyRing {
 
   // --- producer side ------------------------------------------------------------
 
-  // Stages v in lane, applying the policy when the lane is full. Hot path.
-  PushOutcome push(const T& v, Lane lane = Lane::kNormal) noexcept {
+  // Stages v in lane, applying the policy when the lane is full. Under block, wait()
+  // runs on every spin while the producer waits for room: a producer that is also the
+  // consumer of a ring its consumer writes to must keep draining that ring there, or
+  // the two cores wait for each other. Hot path.
+  PushOutcome push(const T& v, Lane lane = Lane::kNormal) noexcept { return push(v, lane, cpu_relax); }
+  template <class Wait>
+  PushOutcome push(const T& v, Lane lane, Wait&& wait) noexcept {
     if (ring_.try_stage(lane, v)) [[likely]] {
       bump(prod_.queued);
       return PushOutcome::kQueued;
     }
-    return full(v, lane);
+    return full(v, lane, wait);
   }
   // Makes the staged records visible. Hot path.
   void publish() noexcept { ring_.publish(); }
@@ -112,7 +117,8 @@ class PolicyRing {
     c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
-  [[gnu::noinline]] PushOutcome full(const T& v, Lane lane) noexcept {
+  template <class Wait>
+  [[gnu::noinline]] PushOutcome full(const T& v, Lane lane, Wait& wait) noexcept {
     switch (policy_) {
       case BackpressurePolicy::kDrop: bump(prod_.dropped); return PushOutcome::kDropped;
       case BackpressurePolicy::kReject: bump(prod_.rejected); return PushOutcome::kRejected;
@@ -125,7 +131,7 @@ class PolicyRing {
         bump(prod_.aborted);
         return PushOutcome::kAborted;
       }
-      cpu_relax();
+      wait();
     }
     bump(prod_.queued);
     return PushOutcome::kQueued;

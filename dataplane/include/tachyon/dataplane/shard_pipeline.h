@@ -65,7 +65,11 @@ struct PipelineOptions {
 // What a shard's handler writes its output messages to (the shard's output ring).
 class OutputSink {
  public:
-  explicit OutputSink(PolicyRing<MessageRecord>& ring) noexcept : ring_(ring) {}
+  // drain (may be null): called while a push waits for room under the block policy;
+  // a core that also sends its own output (direct shape) drains the ring there.
+  explicit OutputSink(PolicyRing<MessageRecord>& ring, void (*drain)(void*) noexcept = nullptr,
+                      void* ctx = nullptr) noexcept
+      : ring_(ring), drain_(drain), ctx_(ctx) {}
   // Queues one output message stamped with the rx time of the input that caused it.
   // Returns the ring's outcome (a full ring follows its policy). Hot path.
   PushOutcome emit(std::span<const uint8_t> msg, uint64_t rx_tsc) noexcept {
@@ -74,13 +78,16 @@ class OutputSink {
       ++oversize_;
       return PushOutcome::kDropped;
     }
-    return ring_.push(r);
+    if (drain_ == nullptr) return ring_.push(r);
+    return ring_.push(r, Lane::kNormal, [this]() noexcept { drain_(ctx_); });
   }
   void publish() noexcept { ring_.publish(); }
   uint64_t oversize() const noexcept { return oversize_; }
 
  private:
   PolicyRing<MessageRecord>& ring_;
+  void (*drain_)(void*) noexcept;
+  void* ctx_;
   uint64_t oversize_ = 0;
 };
 
@@ -292,7 +299,11 @@ class ShardPipeline {
         ++oversize_;
         return;
       }
-      const PushOutcome o = in_[s]->push(r, lane);
+      // While a shard ring is full (block), keep sending what the shards emit: a shard
+      // waiting on its full output ring would otherwise never make room.
+      const PushOutcome o = in_[s]->push(r, lane, [&]() noexcept {
+        if (!drain_outputs(tx, outs)) cpu_relax();
+      });
       if (o == PushOutcome::kDropped || o == PushOutcome::kAborted) [[unlikely]]
         dropped_.add(mold::SeqRange{seq, seq}, 1);
       else if (o == PushOutcome::kRejected) [[unlikely]]
@@ -385,9 +396,24 @@ class ShardPipeline {
     ShardState& st = *shard_[s];
     st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
     const auto q = static_cast<uint16_t>(s);
-    OutputSink sink(*out_[s]);
     Handler& h = *handlers_[s];
     TxFramer tx(port_, q, opt_.tx_flow, opt_.tx_session, clock_, st.rx_to_tx);
+    // This core is the consumer of its own output ring: a push that finds it full (block)
+    // sends what is queued, then retries.
+    struct SelfDrain {
+      PolicyRing<MessageRecord>* ring;
+      TxFramer* tx;
+      static void run(void* p) noexcept {
+        auto* d = static_cast<SelfDrain*>(p);
+        d->ring->publish();
+        std::array<MessageRecord, nic::kBurstSize> buf;
+        std::size_t m;
+        while ((m = d->ring->pop_n(buf)) != 0)
+          for (std::size_t i = 0; i < m; ++i) d->tx->add(buf[i]);
+        d->tx->flush();
+      }
+    } self{out_[s].get(), &tx};
+    OutputSink sink(*out_[s], &SelfDrain::run, &self);
     std::array<nic::RxPacket, nic::kBurstSize> pkts;
     std::array<MessageRecord, nic::kBurstSize> recs;
     std::array<MessageRecord, nic::kBurstSize> outs;
