@@ -234,6 +234,7 @@ int run_replay(const ReplayArgs& a) {
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     if (cfg) ConfigWatcher::block_sighup();  // SIGHUP reloads the configuration
+    if (profiled) dur.profile = &po;
     s = run_durable_match(opt, dur, report);
   } else {
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);

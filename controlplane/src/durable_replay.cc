@@ -20,6 +20,39 @@ namespace tachyon::controlplane {
 
 namespace journal = dataplane::journal;
 
+std::string engine_metrics(const dataplane::PublishedEngineState& p) {
+  std::string out;
+  p.read([&](const dataplane::PublishedEngineState& s) {
+    out.clear();
+    const uint32_t n = s.sessions.load(std::memory_order_relaxed);
+    auto gauge = [&](const char* name, const char* help, auto get) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+      for (uint32_t c = 0; c < n; ++c)
+        out += std::string(name) + "{session=\"" + std::to_string(c) + "\"} " + std::to_string(get(s.session[c])) + "\n";
+    };
+    using Sess = dataplane::PublishedEngineState::Session;
+    gauge("tachyon_position_gross_shares", "Sum over symbols of |position| of a session.",
+          [](const Sess& x) { return x.gross.load(std::memory_order_relaxed); });
+    gauge("tachyon_position_net_shares", "Sum over symbols of the position of a session.",
+          [](const Sess& x) { return x.net.load(std::memory_order_relaxed); });
+    gauge("tachyon_realized_pnl_price4", "Realized P&L of a session, Price(4) units times shares.",
+          [](const Sess& x) { return x.realized.load(std::memory_order_relaxed); });
+    gauge("tachyon_open_orders", "Resting orders of a session.",
+          [](const Sess& x) { return x.open_orders.load(std::memory_order_relaxed); });
+    gauge("tachyon_risk_rejects", "Orders the session's risk gate refused.",
+          [](const Sess& x) { return x.risk_rejects.load(std::memory_order_relaxed); });
+    out += "# TYPE tachyon_journal_appended_records gauge\ntachyon_journal_appended_records " +
+           std::to_string(s.journal_appended.load(std::memory_order_relaxed)) + "\n";
+    out += "# TYPE tachyon_journal_durable_records gauge\ntachyon_journal_durable_records " +
+           std::to_string(s.journal_durable.load(std::memory_order_relaxed)) + "\n";
+    out += "# TYPE tachyon_engine_paused gauge\ntachyon_engine_paused " +
+           std::string(s.paused.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
+    out += "# TYPE tachyon_engine_killed gauge\ntachyon_engine_killed " +
+           std::string(s.killed.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
+  });
+  return out;
+}
+
 dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const DurableOptions& d, DurableReport& report) {
   const std::string snapdir = d.snapshot_dir.empty() ? d.journal_path + ".snapshots" : d.snapshot_dir;
   struct stat st{};
@@ -105,8 +138,18 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
     std::sort(all.begin(), all.end());
     for (std::size_t i = 0; i + 3 < all.size(); ++i) std::filesystem::remove(all[i]);
   };
+  dataplane::PublishedEngineState published;
+  opt.durability.published = &published;
   if (server) server->set_state(EngineRunState::kRunning);
-  dataplane::ReplaySummary sum = dataplane::replay(opt);
+  dataplane::ReplaySummary sum;
+  if (d.profile) {
+    ProfileSessionOptions po = *d.profile;
+    if (server) po.control = [&](const std::string& line) { return server->handle(line); };
+    po.extra_metrics = [&] { return engine_metrics(published); };
+    sum = replay_profiled(opt, po);
+  } else {
+    sum = dataplane::replay(opt);
+  }
   watcher.reset();
   if (server) server->set_state(stop.load() ? EngineRunState::kStopped : EngineRunState::kStopped);
   ring.sync();

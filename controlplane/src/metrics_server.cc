@@ -147,14 +147,31 @@ static int metrics_http(lws* wsi, lws_callback_reasons reason, void* user, void*
       delete s->body;
       s->sent = 0;
       server->count_request();
-      if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+      const bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+      if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !post) {
         // Answer at once and close: the request body is never read.
-        lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "only GET is served");
+        lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "GET /metrics, GET /healthz, POST /control/...");
         return -1;
       }
-      if (path == "/metrics") {
+      const MetricsServerOptions& opt = server->options();
+      if (post) {
+        if (path.rfind("/control/", 0) == 0 && opt.control) {
+          // /control/halt/MSFT -> "halt MSFT"
+          std::string line = path.substr(9);
+          for (char& ch : line)
+            if (ch == '/') ch = ' ';
+          const std::string reply = opt.control(line);
+          const bool ok = reply.rfind("ok", 0) == 0 || reply.rfind("{", 0) == 0;
+          status = ok ? HTTP_STATUS_OK : HTTP_STATUS_BAD_REQUEST;
+          s->body = new std::string(reply + "\n");
+        } else {
+          status = HTTP_STATUS_NOT_FOUND;
+          s->body = new std::string(opt.control ? "not found: POST /control/VERB[/ARG]\n"
+                                                : "no control handler: start with --ctl\n");
+        }
+      } else if (path == "/metrics") {
         type = "text/plain; version=0.0.4; charset=utf-8";
-        s->body = new std::string(c.prometheus_text());
+        s->body = new std::string(c.prometheus_text() + (opt.extra_metrics ? opt.extra_metrics() : std::string()));
       } else if (path == "/healthz") {
         type = "application/json";
         s->body = new std::string(c.health_json() + "\n");

@@ -52,6 +52,8 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
     MetricsServerOptions mo;
     mo.address = session.metrics_address;
     mo.port = session.metrics_port;
+    mo.control = session.control;
+    mo.extra_metrics = session.extra_metrics;
     server = std::make_unique<MetricsServer>(mo, collector);
     if (session.announce)
       std::fprintf(stderr, "metrics: http://%s:%u/metrics and /healthz\n", session.metrics_address.c_str(),

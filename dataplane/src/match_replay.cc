@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
 #include "tachyon/dataplane/internal/session_table.h"
@@ -38,8 +39,14 @@ class OutCapture {
  public:
   static constexpr uint32_t kMarketDataStream = 0xFFFF;
 
-  OutCapture(const std::string& path, JournalRing* journal) : journal_(journal) {
-    if (!path.empty()) {
+  // port: send through this NIC port's tx queue 0 instead of writing path (--nic dpdk:
+  // the net_pcap vdev writes the capture; the frames are the same bytes).
+  OutCapture(const std::string& path, JournalRing* journal, nic::NicPort* port = nullptr)
+      : journal_(journal), port_(port) {
+    if (port_ != nullptr) {
+      md_builder_ = std::make_unique<nic::UdpFrameBuilder>(market_data_flow());
+      frame_.resize(nic::kMaxUdpPayload + 64);
+    } else if (!path.empty()) {
       try {
         // A recovering run keeps writing after what the interrupted run wrote.
         writer_ = std::make_unique<nic::PcapWriter>(path, market_data_flow());
@@ -54,7 +61,7 @@ class OutCapture {
   // Registers the flow back to a client that wrote from src:src_port to dst:dst_port.
   void add_client(uint32_t client, nic::Ipv4Address src, uint16_t src_port, nic::Ipv4Address dst,
                   uint16_t dst_port) {
-    if (!writer_) return;
+    if (!writer_ && !port_) return;
     nic::UdpFlow f;
     f.src_ip = dst;
     f.src_port = dst_port;
@@ -95,6 +102,7 @@ class OutCapture {
       journal_->sync();
       release(true);
     }
+    if (port_) port_->flush_tx(0);
     if (!writer_) return;
     try {
       writer_->close();
@@ -145,6 +153,7 @@ class OutCapture {
 
   void emit(uint32_t stream, std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
     ++packets_;
+    if (port_) return transmit(stream, d, ts_ns);
     if (!writer_) return;
     if (stream == kMarketDataStream) {
       if (writer_->write_datagram(ts_ns, d) != nic::WriteStatus::kOk) ++write_errors_;
@@ -155,7 +164,19 @@ class OutCapture {
       ++write_errors_;
   }
 
+  // The same frames PcapWriter would write (market data: the builder and IPv4 ids it
+  // uses), handed to the port one by one.
+  void transmit(uint32_t stream, std::span<const uint8_t> d, uint64_t ts_ns) noexcept {
+    const std::size_t n = stream == kMarketDataStream ? md_builder_->build(frame_, d, md_ip_id_++)
+                                                      : clients_[stream]->build(frame_, d, ip_ids_[stream]++);
+    const nic::TxPacket t{frame_.data(), static_cast<uint32_t>(n), ts_ns};
+    if (n == 0 || port_->tx_burst(0, std::span<const nic::TxPacket>(&t, 1)) != 1) ++write_errors_;
+  }
+
   JournalRing* journal_;
+  nic::NicPort* port_ = nullptr;
+  std::unique_ptr<nic::UdpFrameBuilder> md_builder_;
+  uint16_t md_ip_id_ = 0;
   std::unique_ptr<nic::PcapWriter> writer_;
   std::vector<std::unique_ptr<nic::UdpFrameBuilder>> clients_;
   std::vector<uint16_t> ip_ids_;
@@ -225,12 +246,12 @@ constexpr uint32_t kStateMagic = 0x54534e50;  // "PNST"
 // journal, snapshots, operator commands and recovery around it.
 class MatchRun {
  public:
-  MatchRun(const ReplayOptions& opt, ReplaySummary& sum, const std::vector<Stock>& stocks)
+  MatchRun(const ReplayOptions& opt, ReplaySummary& sum, const std::vector<Stock>& stocks, nic::NicPort* port)
       : opt_(opt),
         sum_(sum),
         dur_(opt.durability),
         shard_(std::make_shared<book::BookShard>(opt.book)),
-        out_(opt.out_path, dur_.journal),
+        out_(opt.out_path, dur_.journal, port),
         publisher_(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out_),
         symbol_counters_(opt.probes ? &opt.probes->symbols() : nullptr),
         md_{publisher_, symbol_counters_},
@@ -279,7 +300,7 @@ class MatchRun {
     out_.mute(false);
   }
 
-  void run(nic::PcapReader& reader, bool classic) {
+  void run(PacketSource& reader, bool classic) {
     ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
     uint64_t offset = classic ? 24 : 0;
     std::array<nic::CapturedPacket, 32> burst;
@@ -345,15 +366,17 @@ class MatchRun {
         end_packet();
         meter.packet_done();
         if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
+        if (dur_.published && (sum_.packets & 63) == 0) publish_state();
         if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
       }
     }
     poll_commands();
     publisher_.end_of_day();
     if (dur_.journal || dur_.write_snapshot) snapshot();
+    if (dur_.published) publish_state();
     meter.finish();
     out_.close();
-    if (reader.failed()) sum_.malformed.add(std::string(reader.error()));
+    if (reader.failed()) sum_.malformed.add(reader.error());
   }
 
   void summarise() {
@@ -510,6 +533,34 @@ class MatchRun {
     ++sum_.commands;
   }
 
+  // Publishes positions, risk counters, journal progress and state (seqlock write).
+  void publish_state() noexcept {
+    PublishedEngineState& p = *dur_.published;
+    p.begin_write();
+    const auto n = static_cast<uint32_t>(std::min<std::size_t>(clients_.entries.size(), PublishedEngineState::kMaxSessions));
+    for (uint32_t c = 0; c < n; ++c) {
+      const RiskGate& g = gateway_.risk(c);
+      Int128 realized = 0;
+      for (uint32_t sy = 0; sy < shard_->symbols(); ++sy) realized += g.position(book::SymbolId{sy}).realized;
+      uint64_t rejects = 0;
+      for (int r = 1; r <= static_cast<int>(RiskReason::kRateLimited); ++r) rejects += g.rejects(static_cast<RiskReason>(r));
+      PublishedEngineState::Session& s = p.session[c];
+      s.gross.store(g.gross_position(), std::memory_order_relaxed);
+      s.net.store(g.net_position(), std::memory_order_relaxed);
+      s.realized.store(static_cast<int64_t>(realized), std::memory_order_relaxed);
+      s.open_orders.store(g.open_orders(), std::memory_order_relaxed);
+      s.risk_rejects.store(rejects, std::memory_order_relaxed);
+    }
+    p.sessions.store(n, std::memory_order_relaxed);
+    if (dur_.journal) {
+      p.journal_appended.store(dur_.journal->last_appended(), std::memory_order_relaxed);
+      p.journal_durable.store(dur_.journal->durable_seq(), std::memory_order_relaxed);
+    }
+    p.paused.store(gateway_.state().paused, std::memory_order_relaxed);
+    p.killed.store(gateway_.state().killed, std::memory_order_relaxed);
+    p.end_write();
+  }
+
   void save_state(StateWriter& w) const {
     w.mark(kStateMagic);
     const book::BookConfig& bc = shard_->config();
@@ -621,12 +672,9 @@ class MatchRun {
 }  // namespace
 
 void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
-  std::unique_ptr<nic::PcapReader> reader;
-  try {
-    reader = std::make_unique<nic::PcapReader>(opt.input);
-  } catch (const nic::CaptureError& e) {
-    throw ReplayError(e.what());
-  }
+  // Through a NIC, the port's tx writes --out (net_pcap tx_pcap).
+  const std::unique_ptr<PacketSource> reader = open_packet_source(opt, opt.out_path);
+  sum.nic_notes = reader->notes();
   if (reader->link_type() != nic::kDltEthernet)
     throw ReplayError(opt.input + ": link type " + std::to_string(reader->link_type()) + " (" +
                       reader->link_type_name() + ") is not supported in match mode: need Ethernet");
@@ -635,7 +683,7 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   if (stocks.size() > opt.book.max_symbols)
     throw ReplayError("match mode: " + std::to_string(stocks.size()) + " symbols configured but book.max_symbols = " +
                       std::to_string(opt.book.max_symbols));
-  auto run = std::make_unique<MatchRun>(opt, sum, stocks);
+  auto run = std::make_unique<MatchRun>(opt, sum, stocks, opt.out_path.empty() ? nullptr : reader->port());
   if (opt.durability.recovery) run->recover(*opt.durability.recovery);
   run->run(*reader, sum.format == InputFormat::kPcap);
   run->summarise();

@@ -206,6 +206,45 @@ TEST_F(Recovery, ControlSocketPausesHaltsKillsAndStops) {
   EXPECT_EQ(hashes(rebuilt.out).book, std::string(std::string_view(doc["book_hash"])));
 }
 
+TEST_F(Recovery, HttpControlAndPositionGaugesOnTheMetricsEndpoint) {
+  const std::string journal = (dir_ / "j").string();
+  const std::string sock = (dir_ / "ctl.sock").string();
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const pid_t pid = spawn({"replay", "--mode", "match", "--journal", journal, "--ctl", sock, "--metrics-port",
+                           std::to_string(port), "--speed", "0.1", capture_});
+  auto curl = [](const std::string& args) {
+    Result r;
+    FILE* p = ::popen(("curl -s -m 5 " + args).c_str(), "r");
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    r.status = ::pclose(p);
+    return r;
+  };
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find("tachyon_position_gross_shares{session=") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    metrics = curl(base + "/metrics").out;
+  }
+  EXPECT_NE(metrics.find("tachyon_position_net_shares{session=\"0\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_journal_durable_records "), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_engine_paused 0"), std::string::npos) << metrics;
+  EXPECT_EQ(curl("-X POST " + base + "/control/pause").out, "ok pause\n");
+  EXPECT_EQ(curl("-o /dev/null -w %{http_code} -X POST " + base + "/control/frobnicate").out, "400");
+  std::string paused;
+  for (int i = 0; i < 100 && paused.find("tachyon_engine_paused 1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    paused = curl(base + "/metrics").out;
+  }
+  EXPECT_NE(paused.find("tachyon_engine_paused 1"), std::string::npos);
+  EXPECT_EQ(curl("-X POST " + base + "/control/stop").out, "ok stop\n");
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
 TEST_F(Recovery, ConfigurationReloadsReachTheRunningEngine) {
   const std::string journal = (dir_ / "j").string();
   const std::string sock = (dir_ / "ctl.sock").string();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tachyon/controlplane/config.h"
+#include "tachyon/controlplane/profile_session.h"
 #include "tachyon/dataplane/replay.h"
 
 namespace tachyon::controlplane {
@@ -28,6 +29,10 @@ struct DurableOptions {
   std::string config_path;
   const Config* config = nullptr;      // the validated start-up configuration
   std::map<std::string, std::string> config_overrides;
+  // With metrics.metrics set: profile the run and serve /metrics (plus positions,
+  // risk and journal gauges) and POST /control/VERB[/ARG] (the control socket's
+  // commands) while it runs.
+  const ProfileSessionOptions* profile = nullptr;
 };
 
 struct DurableReport {
@@ -40,6 +45,10 @@ struct DurableReport {
   uint64_t journal_bytes = 0;
   std::vector<std::string> reloads;    // one line per reload attempt: applied, or why not
 };
+
+// Renders the published engine state as Prometheus gauges (sessions' positions and
+// risk rejects, journal progress, paused/killed).
+std::string engine_metrics(const dataplane::PublishedEngineState& p);
 
 // Runs opt (which must be a match-mode replay) durably. Throws ReplayError and
 // std::system_error with the file and the call for journal, snapshot and socket failures.

@@ -1,6 +1,7 @@
 // The metrics endpoint: an HTTP server on a libwebsockets event loop serving
 //   GET /metrics  Prometheus text format (ProbeCollector::prometheus_text)
 //   GET /healthz  {"status":"ok",...} (ProbeCollector::health_json)
+//   POST /control/VERB[/ARG]  an operator command (when a control handler is set)
 // bound to 127.0.0.1 by default. The loop runs on its own control thread
 // ("tachyon-metrics") and also ticks the collector every 100 ms, so every collector
 // call happens on that thread while the server runs. Construct, read port(), stop()
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -23,6 +25,11 @@ struct MetricsServerOptions {
   std::string address = "127.0.0.1";  // IPv4 address to bind
   uint16_t port = 9464;                // 0: any free port (see MetricsServer::port())
   std::chrono::milliseconds tick{100}; // collector snapshot interval
+  // POST /control/VERB[/ARG] runs control("VERB ARG") and answers its reply line (200
+  // when it starts with "ok" or "{", else 400). Unset: 404.
+  std::function<std::string(const std::string&)> control;
+  // Appended to /metrics (Prometheus text lines), e.g. positions and journal counters.
+  std::function<std::string()> extra_metrics;
 };
 
 class MetricsServer {
@@ -44,6 +51,7 @@ class MetricsServer {
   // For the protocol callback and the timer (loop thread only).
   struct Impl;
   ProbeCollector& collector() noexcept { return collector_; }
+  const MetricsServerOptions& options() const noexcept { return options_; }
   void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
 
  private:

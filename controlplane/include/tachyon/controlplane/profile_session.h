@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tachyon/dataplane/replay.h"
@@ -21,6 +22,9 @@ struct ProfileSessionOptions {
   std::string command;                 // the command line, recorded in the profile
   std::string input_label;             // recorded instead of the input path when set
   bool announce = true;                // print where the outputs went (stderr)
+  // Passed to the metrics endpoint (see MetricsServerOptions).
+  std::function<std::string(const std::string&)> control;
+  std::function<std::string()> extra_metrics;
 };
 
 // Runs replay(options) with profiling and writes the outputs. Throws what replay()

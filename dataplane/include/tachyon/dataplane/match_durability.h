@@ -59,6 +59,38 @@ struct RecoveryPlan {
   std::vector<Record> records;
 };
 
+// What the matching core publishes for the control plane's metrics, every 64 packets
+// and at the end: per-session positions and risk counters, journal progress and the
+// operator state. A seqlock: the core writes, any thread reads without stopping it.
+struct PublishedEngineState {
+  static constexpr uint32_t kMaxSessions = 64;
+  struct Session {
+    std::atomic<int64_t> gross{0}, net{0}, realized{0};  // shares; realized P&L in Price(4) x shares
+    std::atomic<uint32_t> open_orders{0};
+    std::atomic<uint64_t> risk_rejects{0};
+  };
+  std::atomic<uint64_t> version{0};  // odd while the core writes
+  std::atomic<uint32_t> sessions{0};
+  Session session[kMaxSessions];
+  std::atomic<uint64_t> journal_appended{0}, journal_durable{0};
+  std::atomic<bool> paused{false}, killed{false};
+
+  // Core: brackets one update.
+  void begin_write() noexcept { version.fetch_add(1, std::memory_order_acq_rel); }
+  void end_write() noexcept { version.fetch_add(1, std::memory_order_release); }
+  // Reader: calls read() until it saw a stable version (a consistent copy).
+  template <class F>
+  void read(F&& f) const {
+    for (;;) {
+      const uint64_t v0 = version.load(std::memory_order_acquire);
+      if (v0 & 1) continue;
+      f(*this);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (version.load(std::memory_order_relaxed) == v0) return;
+    }
+  }
+};
+
 struct MatchDurability {
   JournalRing* journal = nullptr;        // null: no journal
   const RecoveryPlan* recovery = nullptr;
@@ -71,6 +103,8 @@ struct MatchDurability {
   // Set by a signal handler or the control thread: stop reading input, then finish as
   // at the end of the capture (snapshot, journal synced, output flushed).
   const std::atomic<bool>* stop = nullptr;
+  // Positions, risk counters, journal progress and state for the metrics endpoint.
+  PublishedEngineState* published = nullptr;
 };
 
 }  // namespace tachyon::dataplane
