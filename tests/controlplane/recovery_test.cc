@@ -70,6 +70,16 @@ Hashes hashes(const std::string& json) {
   return h;
 }
 
+// Waits until the journal at path holds records (the replay is past start-up and into
+// its input), at most 30 s.
+void wait_for_input(const std::string& path) {
+  for (int i = 0; i < 3000; ++i) {
+    std::error_code ec;
+    if (std::filesystem::file_size(path, ec) > 4096 && !ec) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 class Recovery : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,10 +106,11 @@ TEST_F(Recovery, KilledRunsResumeToTheSameBooksAndPositions) {
   for (int k = 0; k < 6; ++k) {
     const std::string journal = (dir_ / ("j" + std::to_string(k))).string();
     // Paced at capture speed, the flow's burst (99% of it in its first second) is
-    // replayed over about a second after start-up: kill it somewhere in there.
+    // replayed over about a second once input starts: kill it somewhere in there.
     const pid_t pid = spawn({"replay", "--mode", "match", "--journal", journal, "--snapshot-every", "2000", "--speed",
                              "1", "--fsync", "none", capture_});
-    const int delay_ms = std::uniform_int_distribution<int>(700, 2000)(rng);
+    wait_for_input(journal);  // past start-up, however slow the machine
+    const int delay_ms = std::uniform_int_distribution<int>(0, 900)(rng);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ::kill(pid, SIGKILL);
     int st = 0;
@@ -112,7 +123,7 @@ TEST_F(Recovery, KilledRunsResumeToTheSameBooksAndPositions) {
     EXPECT_EQ(got.live, want.live);
     if (resumed.out.find("\"skipped_replayed\":0,") == std::string::npos) ++resumed_mid_run;
   }
-  // Most kill points land while the replay runs (the rest before its first input).
+  // Most kill points land while the replay is still taking input.
   EXPECT_GE(resumed_mid_run, 3);
 }
 
@@ -169,11 +180,12 @@ TEST_F(Recovery, ControlSocketPausesHaltsKillsAndStops) {
   if (pid == 0) {
     std::freopen(out.c_str(), "w", stdout);
     ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--json", "--journal", journal.c_str(),
-            "--ctl", sock.c_str(), "--speed", "0.1", capture_.c_str(), static_cast<char*>(nullptr));
+            "--ctl", sock.c_str(), "--speed", "0.02", capture_.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
-  for (int i = 0; i < 300 && !std::filesystem::exists(sock); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Paced at 1/50 of capture speed, the flow's burst lasts several seconds: commands
+  // land while orders still arrive, however slowly the machine starts the replay.
+  wait_for_input(journal);
   ASSERT_TRUE(std::filesystem::exists(sock));
   const std::string ctl = "ctl --socket " + sock + " ";
   EXPECT_NE(run(ctl + "status").out.find("\"state\":\"running\""), std::string::npos);
@@ -212,7 +224,8 @@ TEST_F(Recovery, HttpControlAndPositionGaugesOnTheMetricsEndpoint) {
   const int port = 20000 + static_cast<int>(::getpid() % 20000);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   const pid_t pid = spawn({"replay", "--mode", "match", "--journal", journal, "--ctl", sock, "--metrics-port",
-                           std::to_string(port), "--speed", "0.1", capture_});
+                           std::to_string(port), "--speed", "0.02", capture_});
+  wait_for_input(journal);
   auto curl = [](const std::string& args) {
     Result r;
     FILE* p = ::popen(("curl -s -m 5 " + args).c_str(), "r");
@@ -260,12 +273,10 @@ TEST_F(Recovery, ConfigurationReloadsReachTheRunningEngine) {
   if (pid == 0) {
     std::freopen(out.c_str(), "w", stdout);
     ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--config", cfg.c_str(), "--journal",
-            journal.c_str(), "--ctl", sock.c_str(), "--speed", "0.1", capture_.c_str(), static_cast<char*>(nullptr));
+            journal.c_str(), "--ctl", sock.c_str(), "--speed", "0.02", capture_.c_str(), static_cast<char*>(nullptr));
     std::_Exit(127);
   }
-  for (int i = 0; i < 300 && !std::filesystem::exists(sock); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  wait_for_input(journal);
   write_cfg("[risk]\nmax_order_qty = 1\n");  // live: every order above one share is refused
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   write_cfg("[risk]\nmax_order_qty = 1\n", 1024);  // pool sizes are not live: refused
