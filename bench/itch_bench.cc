@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -151,6 +152,14 @@ uint64_t preemptions() {
   return static_cast<uint64_t>(ru.ru_nivcsw);
 }
 
+// Returns the CPU time this thread has used, in ns: on a shared machine, what a pass
+// cost without the time other processes held the CPU.
+uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 std::vector<int> allowed_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -208,7 +217,8 @@ struct DecodeOnly {
 // --- runs --------------------------------------------------------------------------
 
 struct Pass {
-  double ns = 0;
+  double ns = 0;      // TSC wall time
+  double cpu_ns = 0;  // thread CPU time
   uint64_t preempted = 0;
 };
 
@@ -246,10 +256,12 @@ book::BookConfig book_config(const Options& o, const bench::ItchLoopStream& s, c
 Pass run_decode(const bench::ItchLoopStream& s, const TscClock& clock, uint64_t& checksum) {
   DecodeOnly h;
   const uint64_t pre = preemptions();
+  const uint64_t c0 = thread_cpu_ns();
   const uint64_t t0 = rdtscp();
   const itch::BinaryFileReport r = scan_stream(s, h);
   const uint64_t t1 = rdtscp();
   Pass p;
+  p.cpu_ns = static_cast<double>(thread_cpu_ns() - c0);
   p.ns = static_cast<double>(clock.to_ns(t1 - t0));
   p.preempted = preemptions() - pre;
   if (r.messages != s.messages || !r.clean())
@@ -265,10 +277,12 @@ BookPass run_book(const bench::ItchLoopStream& s, const book::BookConfig& cfg, s
   book::NullSink sink;
   itch::BookBuilder<book::NullSink> builder(shard, sink, mode);
   const uint64_t pre = preemptions();
+  const uint64_t c0 = thread_cpu_ns();
   const uint64_t t0 = rdtscp();
   const itch::BinaryFileReport r = scan_stream(s, builder);
   const uint64_t t1 = rdtscp();
   BookPass p;
+  p.cpu_ns = static_cast<double>(thread_cpu_ns() - c0);
   p.ns = static_cast<double>(clock.to_ns(t1 - t0));
   p.preempted = preemptions() - pre;
   if (r.messages != s.messages || !r.clean())
@@ -304,11 +318,13 @@ Stats stats_of(std::vector<double> v) {
 
 // One kind of timed pass over a variant's stream: decode-only, or the book in one mode.
 struct PassSeries {
-  std::vector<double> ns_per_msg;
+  std::vector<double> ns_per_msg;      // TSC wall time
+  std::vector<double> cpu_ns_per_msg;  // thread CPU time
   std::vector<uint64_t> preempted;
-  Stats stats;
+  Stats stats, cpu_stats;
   void add(const Pass& p, uint64_t messages) {
     ns_per_msg.push_back(p.ns / static_cast<double>(messages));
+    cpu_ns_per_msg.push_back(p.cpu_ns / static_cast<double>(messages));
     preempted.push_back(p.preempted);
   }
   uint64_t total_preempted() const {
@@ -382,8 +398,10 @@ VariantResult bench_variant(ItchLoopVariant v, const bench::ItchSample& sample, 
     res.book_bytes = probe.memory_bytes();
   }
   res.decode.stats = stats_of(res.decode.ns_per_msg);
+  res.decode.cpu_stats = stats_of(res.decode.cpu_ns_per_msg);
   for (ModeResult& m : res.modes) {
     m.series.stats = stats_of(m.series.ns_per_msg);
+    m.series.cpu_stats = stats_of(m.series.cpu_ns_per_msg);
     m.over_decode = res.decode.stats.median > 0 ? m.series.stats.median / res.decode.stats.median : 0;
   }
   return res;
@@ -423,6 +441,9 @@ void print_series(const char* name, const PassSeries& p) {
               "\"runs_ns_per_msg\":[",
               name, p.stats.median, msgs_per_s(p.stats.median), p.stats.min, p.stats.max);
   for (std::size_t i = 0; i < p.ns_per_msg.size(); ++i) std::printf("%s%.3f", i ? "," : "", p.ns_per_msg[i]);
+  std::printf("],\"cpu_ns_per_msg\":%.3f,\"runs_cpu_ns_per_msg\":[", p.cpu_stats.median);
+  for (std::size_t i = 0; i < p.cpu_ns_per_msg.size(); ++i)
+    std::printf("%s%.3f", i ? "," : "", p.cpu_ns_per_msg[i]);
   std::printf("],\"runs_preemptions\":[");
   for (std::size_t i = 0; i < p.preempted.size(); ++i) std::printf("%s%" PRIu64, i ? "," : "", p.preempted[i]);
   std::printf("]}");
@@ -474,22 +495,24 @@ void print_table(const Options& o, const Setup& su, const std::vector<VariantRes
               " zero length prefixes)\n",
               o.file.c_str(), su.sample_messages, su.sample_resting, su.sample_zero_prefixes);
   std::printf("median of %d runs after %d warm-up; each run: a decode-only pass, then a book pass per apply mode, "
-              "each on a fresh shard\n\n",
+              "each on a fresh shard\nns/msg: TSC wall time; cpu ns: this thread's CPU time (what the pass cost "
+              "without the time other processes held the CPU); preempt: involuntary context switches\n\n",
               o.runs, o.warmup);
-  std::printf("%-13s %-16s %10s %9s %8s %9s %11s %11s %7s\n", "variant", "pass", "messages", "resting", "ns/msg",
-              "M msg/s", "min-max", "/decode", "preempt");
+  std::printf("%-13s %-16s %10s %9s %8s %9s %11s %8s %8s %7s\n", "variant", "pass", "messages", "resting", "ns/msg",
+              "M msg/s", "min-max", "/decode", "cpu ns", "preempt");
   for (const VariantResult& r : res) {
     if (!r.decode.ns_per_msg.empty())
-      std::printf("%-13s %-16s %10" PRIu64 " %9s %8.2f %9.2f %5.1f-%-5.1f %11s %7" PRIu64 "\n",
+      std::printf("%-13s %-16s %10" PRIu64 " %9s %8.2f %9.2f %5.1f-%-5.1f %8s %8.2f %7" PRIu64 "\n",
                   bench::to_string(r.variant), "decode-only", r.messages, "-", r.decode.stats.median,
                   msgs_per_s(r.decode.stats.median) / 1e6, r.decode.stats.min, r.decode.stats.max, "1.00",
-                  r.decode.total_preempted());
+                  r.decode.cpu_stats.median, r.decode.total_preempted());
     for (const ModeResult& m : r.modes) {
       const std::string pass = std::string("book, ") + to_string(m.mode);
-      std::printf("%-13s %-16s %10" PRIu64 " %9" PRIu64 " %8.2f %9.2f %5.1f-%-5.1f %11.2f %7" PRIu64 "%s\n",
+      std::printf("%-13s %-16s %10" PRIu64 " %9" PRIu64 " %8.2f %9.2f %5.1f-%-5.1f %8.2f %8.2f %7" PRIu64 "%s\n",
                   bench::to_string(r.variant), pass.c_str(), r.messages, m.last.live_orders, m.series.stats.median,
                   msgs_per_s(m.series.stats.median) / 1e6, m.series.stats.min, m.series.stats.max, m.over_decode,
-                  m.series.total_preempted(), r.hash_stable ? "" : "  (BOOKS DIFFER BETWEEN RUNS)");
+                  m.series.cpu_stats.median, m.series.total_preempted(),
+                  r.hash_stable ? "" : "  (BOOKS DIFFER BETWEEN RUNS)");
     }
   }
   std::printf("\n");
