@@ -12,6 +12,7 @@
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/book_digest.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
+#include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
 #include "tachyon/dataplane/internal/session_table.h"
 #include "tachyon/dataplane/itch_binary_file.h"
@@ -133,12 +134,8 @@ void finish_books(ReplaySummary& sum, const std::shared_ptr<book::BookShard>& sh
 }
 
 void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
-  std::unique_ptr<nic::PcapReader> reader;
-  try {
-    reader = std::make_unique<nic::PcapReader>(opt.input);
-  } catch (const nic::CaptureError& e) {
-    throw ReplayError(e.what());
-  }
+  const std::unique_ptr<PacketSource> reader = open_packet_source(opt, "");
+  sum.nic_notes = reader->notes();
   const bool raw_ip = reader->link_type() != nic::kDltEthernet;
   if (raw_ip && reader->link_type() != kDltRaw && reader->link_type() != kLinktypeRaw &&
       reader->link_type() != kDltIpv4)
@@ -202,7 +199,7 @@ void replay_feed_capture(const ReplayOptions& opt, ReplaySummary& sum) {
     }
   }
   meter.finish();
-  if (reader->failed()) sum.malformed.add(std::string(reader->error()));
+  if (reader->failed()) sum.malformed.add(reader->error());
   sessions.summarise(sum);
   mirror.finish(sum);
 }

@@ -18,6 +18,7 @@
 #include "tachyon/dataplane/match_durability.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
 #include "tachyon/dataplane/risk_gate.h"
+#include "tachyon/nic/nic_options.h"
 #include "tachyon/nic/udp_feed_filter.h"
 
 namespace tachyon::book {
@@ -59,6 +60,13 @@ struct ReplayOptions {
   double speed = 0;
   // Match mode: write OUCH replies and ITCH market data here (pcap), when not empty.
   std::string out_path;
+  // Where a capture's packets come from: pcap (libpcap, the default), dpdk (DPDK's
+  // net_pcap vdev; out_path is then its tx_pcap) or auto (DPDK, else libpcap, saying
+  // why). The summary is the same either way. A DPDK start-up failure throws
+  // nic::NicStartupError (the command line exits 2).
+  nic::NicBackendKind nic = nic::NicBackendKind::kPcap;
+  // DPDK EAL arguments; empty: the replay default (nic::default_eal_args).
+  std::vector<std::string> eal_args;
   // Which datagrams of a capture to take (destination port and/or group).
   nic::UdpFeedFilter filter{};
   // Book capacities (one shard holds every symbol).
@@ -147,6 +155,10 @@ struct ReplaySummary {
   double seconds = 0;                      // wall time of the replay loop
   double msgs_per_s = 0;
   std::unique_ptr<LatencyHistogram> latency = std::make_unique<LatencyHistogram>();  // ns per message
+
+  // How the input was opened (--nic): backend, EAL arguments, port, pools, fallbacks.
+  // Not part of the report stream (the CLI prints it to stderr).
+  std::vector<std::string> nic_notes;
 
   // Final books, for printing: the shard and the name of each SymbolId.
   std::shared_ptr<const book::BookShard> shard;
