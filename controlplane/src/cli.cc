@@ -30,7 +30,9 @@
 #include "tachyon/controlplane/report_command.h"
 #include "tachyon/controlplane/run_profile.h"
 #include "tachyon/dataplane/match_endpoints.h"
+#include "tachyon/dataplane/feed_pipeline.h"
 #include "tachyon/dataplane/replay.h"
+#include "tachyon/nic/nic_options.h"
 
 extern "C" char** environ;  // the process environment (POSIX)
 
@@ -73,6 +75,10 @@ struct ReplayArgs {
   int64_t snapshot_every = -1;  // -1: from the config
   std::string fsync;
   std::string ctl;
+  // NIC (docs/dataplane.md).
+  std::string nic = "pcap";
+  std::string eal_args;  // space-separated; empty: nic.eal_args of --config, else the replay default
+  unsigned cores = 1;
 };
 
 struct GenArgs {
@@ -128,6 +134,13 @@ int run_replay(const ReplayArgs& a) {
   opt.book.max_levels = a.max_levels;
   opt.book.max_symbols = a.max_symbols;
   opt.symbols = a.symbols;
+  opt.nic = a.nic == "dpdk" ? nic::NicBackendKind::kDpdk : a.nic == "auto" ? nic::NicBackendKind::kAuto
+                                                                            : nic::NicBackendKind::kPcap;
+  for (std::size_t pos = 0; pos < a.eal_args.size();) {
+    const std::size_t end = std::min(a.eal_args.find(' ', pos), a.eal_args.size());
+    if (end > pos) opt.eal_args.push_back(a.eal_args.substr(pos, end - pos));
+    pos = end + 1;
+  }
 
   // A configuration file supplies book capacities, risk limits, symbols, the feed
   // filter and the journal; explicit options win over it.
@@ -144,6 +157,7 @@ int run_replay(const ReplayArgs& a) {
     if (opt.symbols.empty()) opt.symbols = cfg->match.symbols;
     if (a.port == 0) opt.filter.dst_port = cfg->feed.port;
     if (a.group.empty() && !cfg->feed.group.empty()) opt.filter.dst_address = parse_group(cfg->feed.group);
+    if (opt.eal_args.empty()) opt.eal_args = cfg->nic.eal_args;
   }
   DurableOptions dur;
   dur.journal_path = !a.journal.empty() ? a.journal : cfg ? cfg->journal.path : "";
@@ -227,6 +241,27 @@ int run_replay(const ReplayArgs& a) {
     throw CLI::ValidationError("--journal", "journals, snapshots and --ctl are for match mode (--mode match)");
   if (durable && dur.journal_path.empty())
     throw CLI::ValidationError("--ctl", "needs --journal FILE (commands are journaled)");
+  if (a.cores > 1) {
+    // 1 dispatch core + (cores - 1) shard cores; the summary carries the same counts
+    // and book_hash as one core; the pipeline's own report goes to stderr.
+    if (opt.mode != dataplane::ReplayMode::kFeed)
+      throw CLI::ValidationError("--cores", "runs feed mode (ITCH in MoldUDP64 captures) on shard cores");
+    if (durable || profiled || lobster_rows || !a.check.empty())
+      throw CLI::ValidationError("--cores", "does not combine with --journal, --ctl, --profile, --csv, "
+                                            "--metrics-port, --format or --check");
+    dataplane::FeedPipelineResult pr;
+    dataplane::ReplaySummary s = dataplane::replay_feed_on_cores(opt, a.cores - 1, &pr);
+    for (const std::string& n : s.nic_notes) std::fprintf(stderr, "%s\n", n.c_str());
+    std::fprintf(stderr, "%sshard map: %s\n", pr.report.describe().c_str(), pr.shard_map.c_str());
+    if (a.json) {
+      std::printf("%s\n", format_summary_json(s).c_str());
+    } else {
+      std::printf("%s", format_summary_text(s).c_str());
+      std::printf("\n(%s books on %u shard cores: print one with replay --symbol NAME, without --cores)\n",
+                  with_commas(s.books).c_str(), a.cores - 1);
+    }
+    return 0;
+  }
   DurableReport report;
   dataplane::ReplaySummary s;
   if (durable) {
@@ -240,6 +275,10 @@ int run_replay(const ReplayArgs& a) {
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
   }
   if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");
+  // How the input was opened through a NIC (never on stdout: the report stream is the
+  // same whichever backend read the capture).
+  if (opt.nic != nic::NicBackendKind::kPcap)
+    for (const std::string& n : s.nic_notes) std::fprintf(stderr, "%s\n", n.c_str());
   if (!generated.empty()) s.input = "(embedded default capture)";
   if (a.json) {
     std::printf("%s\n", format_summary_json(s).c_str());
@@ -337,6 +376,18 @@ int run_cli(int argc, char** argv) {
   replay->add_option("--fsync", ra.fsync, "Journal fsync policy: none, interval_ms or every_batch")
       ->check(CLI::IsMember({"none", "interval_ms", "every_batch"}));
   replay->add_option("--ctl", ra.ctl, "Serve the control socket here (tachyon ctl --socket PATH pause|resume|...)");
+  replay->add_option("--nic", ra.nic, "Where the capture's packets come from: pcap (libpcap, default), dpdk (DPDK "
+                                      "net_pcap vdev; --out through its tx_pcap; exit 2 when DPDK cannot start) or "
+                                      "auto (DPDK, else libpcap, saying why)")
+      ->check(CLI::IsMember({"pcap", "dpdk", "auto"}))
+      ->capture_default_str();
+  replay->add_option("--eal-args", ra.eal_args, "DPDK EAL arguments, space-separated (default: nic.eal_args of "
+                                               "--config, else --no-huge --no-pci --no-shconf --no-telemetry -m 512 "
+                                               "-l CPU --vdev=net_pcap0,rx_pcap=FILE[,tx_pcap=OUT])");
+  replay->add_option("--cores", ra.cores, "Feed mode: run 1 dispatch core + N-1 shard cores (symbols sharded over "
+                                          "them); 1 (default): the single-core replay loop")
+      ->check(CLI::Range(1u, 255u))
+      ->capture_default_str();
   replay->add_option("--slow-ns", ra.slow_ns, "Spin this many ns in every message (to test the regression check)")
       ->group("");
 
@@ -387,6 +438,9 @@ int run_cli(int argc, char** argv) {
   } catch (const dataplane::ReplayError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitFailure;
+  } catch (const nic::NicStartupError& e) {
+    std::fprintf(stderr, "tachyon: %s\n", e.what());
+    return e.exit_code();
   } catch (const ProfileError& e) {
     std::fprintf(stderr, "tachyon: %s\n", e.what());
     return kExitFailure;

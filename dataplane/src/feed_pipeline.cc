@@ -6,6 +6,7 @@
 #include "tachyon/dataplane/book_digest.h"
 #include "tachyon/dataplane/cpu_pinning.h"
 #include "tachyon/dataplane/feed_shard.h"
+#include "tachyon/nic/open_nic.h"
 
 namespace tachyon::dataplane {
 
@@ -72,6 +73,7 @@ FeedPipelineResult run_feed_pipeline(nic::NicPort& port, const FeedPipelineOptio
       const itch::BookBuilderStats& st = h.builder().stats();
       for (std::size_t t = 0; t < 256; ++t) res.by_type[t] += st.messages[t];
       res.unknown_refs += st.total_unknown_refs();
+      for (std::size_t t = 0; t < 256; ++t) res.unknown_refs_by_type[t] += st.unknown_refs[t];
       for (const uint64_t r : st.rejects) res.book_rejects += r;
       res.book_rejects += st.bad_side + st.unmapped_symbol;
       res.trades += h.trades();
@@ -90,6 +92,76 @@ FeedPipelineResult run_feed_pipeline(nic::NicPort& port, const FeedPipelineOptio
     res.shard_map = map.describe();
   }
   return res;
+}
+
+ReplaySummary replay_feed_on_cores(const ReplayOptions& opt, uint32_t shards, FeedPipelineResult* out) {
+  ReplaySummary sum;
+  sum.input = opt.input;
+  sum.mode = ReplayMode::kFeed;
+  sum.format = detect_input(opt.input);
+  if (sum.format != InputFormat::kPcap && sum.format != InputFormat::kPcapng)
+    throw ReplayError(opt.input + ": --cores replays pcap/pcapng captures (ITCH in MoldUDP64); this is " +
+                      to_string(sum.format));
+  if (std::string err = opt.book.validate(); !err.empty()) throw ReplayError(err);
+  if (opt.nic == nic::NicBackendKind::kSocket)
+    throw ReplayError(opt.input + ": --nic socket receives live UDP, it cannot replay a capture (use pcap or dpdk)");
+  nic::NicOptions no;
+  no.backend = opt.nic;
+  no.eal_args = opt.eal_args;
+  no.rx_pcap = opt.input;
+  nic::OpenedNic n = nic::open_nic(no);
+  sum.nic_notes = n.notes;
+  sum.nic_notes.push_back("nic: " + n.port.describe());
+  for (const std::string& p : n.pools) sum.nic_notes.push_back("nic: " + p);
+
+  FeedPipelineOptions fo;
+  fo.book = opt.book;
+  fo.pipeline.shards = shards;
+  fo.pipeline.filter = opt.filter;
+  fo.pipeline.policy = BackpressurePolicy::kBlock;  // a replay loses nothing
+  const std::vector<int> cpus = allowed_cpus();
+  const bool pin = cpus.size() >= shards + 1;
+  fo.pipeline.dispatch_cpu = pin ? cpus[0] : -1;
+  for (uint32_t s = 0; s < shards; ++s) fo.pipeline.shard_cpus.push_back(pin ? cpus[s + 1] : -1);
+  if (!pin) {
+    fo.pipeline.idle_yield_after = 64;  // more cores than CPUs: let them share
+    sum.nic_notes.push_back("cores: " + std::to_string(shards + 1) + " data-plane threads on " +
+                            std::to_string(cpus.size()) + " CPUs: not pinned, yielding when idle");
+  }
+  FeedPipelineResult r = run_feed_pipeline(n.port, fo);
+  const PipelineReport& p = r.report;
+  sum.messages = r.messages();
+  sum.by_type = r.by_type;
+  sum.packets = p.decoded.packets;
+  sum.bytes = p.decoded.bytes;
+  sum.filtered = p.decoded.filtered;
+  const uint64_t malformed = p.decoded.bad_frames + p.decoded.bad_datagrams + p.decoded.too_many_sessions +
+                             p.oversize + p.unroutable + r.decode_errors;
+  if (malformed > 0)
+    sum.malformed.add(std::to_string(malformed) + " frames, datagrams or messages did not decode (" +
+                      std::to_string(p.decoded.bad_frames) + " frames, " + std::to_string(p.decoded.bad_datagrams) +
+                      " MoldUDP64 datagrams, " + std::to_string(r.decode_errors) +
+                      " ITCH messages); replay without --cores names each");
+  sum.malformed.count = malformed;
+  sum.sessions = p.sessions;
+  sum.gaps = p.gaps;
+  sum.duplicates = p.duplicates;
+  sum.out_of_order = p.out_of_order;
+  sum.heartbeats = p.decoded.heartbeats;
+  sum.end_of_sessions = p.end_of_sessions;
+  sum.unknown_refs = r.unknown_refs;
+  sum.unknown_refs_by_type = r.unknown_refs_by_type;
+  sum.book_rejects = r.book_rejects;
+  sum.live_orders = r.live_orders;
+  sum.symbols = r.symbols;
+  sum.books = r.books;
+  sum.trades = r.trades;
+  sum.book_hash = r.book_hash;
+  sum.seconds = p.seconds;
+  sum.msgs_per_s = p.seconds > 0 ? static_cast<double>(sum.messages) / p.seconds : 0;
+  for (const ShardCoreReport& s : p.shards) sum.latency->merge(*s.rx_to_book);
+  if (out) *out = std::move(r);
+  return sum;
 }
 
 }  // namespace tachyon::dataplane

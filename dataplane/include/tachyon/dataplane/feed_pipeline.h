@@ -15,6 +15,7 @@
 #include "tachyon/book/book_config.h"
 #include "tachyon/dataplane/itch_book_builder.h"
 #include "tachyon/dataplane/pipeline_report.h"
+#include "tachyon/dataplane/replay.h"
 #include "tachyon/dataplane/shard_pipeline.h"
 #include "tachyon/nic/nic_port.h"
 
@@ -38,6 +39,7 @@ struct FeedPipelineResult {
   uint64_t symbols = 0;              // symbols mapped over all shards
   uint64_t trades = 0;
   uint64_t unknown_refs = 0;
+  std::array<uint64_t, 256> unknown_refs_by_type{};
   uint64_t book_rejects = 0;
   uint64_t decode_errors = 0;
   std::array<uint64_t, 256> by_type{};  // messages by ITCH type letter
@@ -47,6 +49,16 @@ struct FeedPipelineResult {
   // Messages the books processed (sum over shards).
   uint64_t messages() const noexcept;
 };
+
+// Replays a feed capture (opt.input: pcap/pcapng, ITCH 5.0 in MoldUDP64) on one
+// dispatch core and `shards` shard cores, through opt.nic (pcap: libpcap; dpdk: the
+// net_pcap vdev), and fills the summary fields replay() fills for the same input
+// (counts by type, sequencing, books, book_hash; latency is rx -> book per message).
+// Not filled: shard_hash (order ids are numbered per shard) and the book view; the
+// malformed count has no per-packet texts. Cores: the first allowed CPU dispatches,
+// the next ones take the shards, pinned while there are enough CPUs. report, when
+// given, receives the pipeline's own report. Throws ReplayError or NicStartupError.
+ReplaySummary replay_feed_on_cores(const ReplayOptions& opt, uint32_t shards, FeedPipelineResult* result = nullptr);
 
 // Runs the feed pipeline over port until the input ends (options.pipeline.stop_at_end)
 // or *stop turns true. Throws std::invalid_argument for an invalid shape. Control path.

@@ -46,6 +46,7 @@ struct PipelineReport {
   double seconds = 0;      // from start() until every core stopped
   DecoderCounts decoded;   // summed over the decoding cores
   uint64_t sessions = 0;
+  uint64_t end_of_sessions = 0;
   mold::RangeLog gaps, duplicates, out_of_order;
   uint64_t oversize = 0;    // messages longer than a ring record (never expected)
   uint64_t unroutable = 0;  // messages the router gave no shard

@@ -497,6 +497,7 @@ class ShardPipeline {
         merge_log(r.gaps, d->tracker(i).gaps());
         merge_log(r.duplicates, d->tracker(i).duplicates());
         merge_log(r.out_of_order, d->tracker(i).out_of_order());
+        r.end_of_sessions += d->tracker(i).ended() ? 1 : 0;
       }
     }
     r.oversize = oversize_;
