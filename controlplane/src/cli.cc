@@ -24,6 +24,7 @@
 #include "tachyon/controlplane/config_watcher.h"
 #include "tachyon/controlplane/durable_replay.h"
 #include "tachyon/controlplane/engine_commands.h"
+#include "tachyon/controlplane/live_command.h"
 #include "tachyon/controlplane/okx_command.h"
 #include "tachyon/controlplane/profile_session.h"
 #include "tachyon/controlplane/replay_report.h"
@@ -417,6 +418,16 @@ int run_cli(int argc, char** argv) {
   gen->add_option("--scenario", ga.scenario, "static, normal, swing-25, swing-40 or flash-crash")
       ->capture_default_str();
 
+  LiveArgs la;
+  CLI::App* live = app.add_subcommand(
+      "run",
+      "Run the live appliance in feed mode: the NIC of the config (nic.backend dpdk, socket or auto), the shard\n"
+      "pipeline on cores.dataplane, /metrics on metrics.listen:port, until SIGINT or SIGTERM; then drain, print the\n"
+      "final stats and exit 0. An explicit nic.backend = dpdk that cannot start exits 2.");
+  live->add_option("--config", la.config, "TOML configuration (nic, cores, rings, feed, book, metrics)")->required();
+  live->add_option("--metrics-port", la.metrics_port, "Serve /metrics here instead of metrics.port (0: any free port)");
+  live->add_flag("--json", la.json, "Print the final stats as one JSON object on stdout");
+
   OkxCommands okx(app);
   EngineCommands engine(app);
 
@@ -429,6 +440,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (replay->parsed()) return run_replay(ra);
     if (gen->parsed()) return run_gen(ga);
+    if (live->parsed()) return run_live(la);
     if (report->parsed()) return run_report_command(rc);
     if (okx.parsed()) return okx.run();
     if (engine.parsed()) return engine.run();

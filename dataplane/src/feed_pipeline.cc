@@ -63,7 +63,9 @@ FeedPipelineResult run_feed_pipeline(nic::NicPort& port, const FeedPipelineOptio
   {
     ShardPipeline<ItchRouter, FeedMirrorHandler> p(port, ItchRouter(map), std::move(handlers), po);
     p.start();
+    if (o.on_running) o.on_running(&p);
     res.report = p.wait(stop);
+    if (o.on_running) o.on_running(nullptr);
     std::vector<std::vector<std::string>> names(n);
     std::vector<NamedShard> shards;
     for (uint32_t s = 0; s < n; ++s) {

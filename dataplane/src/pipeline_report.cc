@@ -83,4 +83,47 @@ std::string PipelineReport::describe() const {
   return s;
 }
 
+std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std::vector<uint64_t>& shard_messages,
+                                const nic::NicPort& port) {
+  std::string o;
+  const auto help = [&](const char* name, const char* type, const char* text) {
+    o += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+  };
+  help("tachyon_ring_records_total", "counter",
+       "Records per inter-core ring by fate: queued, taken, and lost to backpressure (dropped, rejected, aborted); "
+       "blocked counts pushes that waited for room.");
+  for (const RingReport& r : rings) {
+    const std::string l = "ring=\"" + r.name + "\",policy=\"" + to_string(r.policy) + "\",fate=\"";
+    const std::pair<const char*, uint64_t> fates[] = {{"queued", r.counts.queued},   {"taken", r.counts.taken},
+                                                      {"dropped", r.counts.dropped}, {"rejected", r.counts.rejected},
+                                                      {"blocked", r.counts.blocked}, {"aborted", r.counts.aborted}};
+    for (const auto& [fate, v] : fates) o += "tachyon_ring_records_total{" + l + fate + "\"} " + std::to_string(v) + "\n";
+  }
+  help("tachyon_shard_messages_total", "counter", "Messages each shard core's books have processed.");
+  for (std::size_t s = 0; s < shard_messages.size(); ++s)
+    o += "tachyon_shard_messages_total{shard=\"" + std::to_string(s) + "\"} " + std::to_string(shard_messages[s]) + "\n";
+  const nic::PortStats st = port.stats();
+  help("tachyon_nic_packets_total", "counter", "Packets through the NIC port by direction and fate.");
+  const std::pair<const char*, uint64_t> ps[] = {
+      {"direction=\"rx\",fate=\"received\"", st.rx_packets}, {"direction=\"rx\",fate=\"missed\"", st.rx_missed},
+      {"direction=\"rx\",fate=\"error\"", st.rx_errors},     {"direction=\"rx\",fate=\"no_buffer\"", st.rx_nombuf},
+      {"direction=\"tx\",fate=\"sent\"", st.tx_packets},     {"direction=\"tx\",fate=\"dropped\"", st.tx_dropped},
+      {"direction=\"tx\",fate=\"error\"", st.tx_errors}};
+  for (const auto& [l, v] : ps) o += std::string("tachyon_nic_packets_total{") + l + "} " + std::to_string(v) + "\n";
+  help("tachyon_nic_bytes_total", "counter", "Bytes through the NIC port.");
+  o += "tachyon_nic_bytes_total{direction=\"rx\"} " + std::to_string(st.rx_bytes) + "\n";
+  o += "tachyon_nic_bytes_total{direction=\"tx\"} " + std::to_string(st.tx_bytes) + "\n";
+  const nic::LinkStatus link = port.link();
+  help("tachyon_nic_link_up", "gauge", "1 while the port's link is up.");
+  o += std::string("tachyon_nic_link_up ") + (link.up ? "1" : "0") + "\n";
+  help("tachyon_nic_link_speed_mbps", "gauge", "Link speed the device reports (0: unknown).");
+  o += "tachyon_nic_link_speed_mbps " + std::to_string(link.speed_mbps) + "\n";
+  const std::vector<nic::XStat> xs = port.xstats();
+  if (!xs.empty()) {
+    help("tachyon_nic_xstat", "untyped", "The device's extended statistics, by its own names (DPDK xstats).");
+    for (const nic::XStat& x : xs) o += "tachyon_nic_xstat{name=\"" + x.name + "\"} " + std::to_string(x.value) + "\n";
+  }
+  return o;
+}
+
 }  // namespace tachyon::dataplane

@@ -15,7 +15,7 @@ std::mutex g_mutex;
 bool g_installed = false;
 struct sigaction g_old_int {}, g_old_term {};
 
-extern "C" void on_stop_signal(int sig) {
+extern "C" void tachyon_dataplane_on_stop_signal(int sig) {
   g_signal.store(sig, std::memory_order_relaxed);
   g_stop.store(true, std::memory_order_release);
 }
@@ -27,7 +27,7 @@ const std::atomic<bool>& install_stop_signals() {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (!g_installed) {
     struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
+    sa.sa_handler = tachyon_dataplane_on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0;  // no SA_RESTART: a blocking call in the control thread returns EINTR
     sigaction(SIGINT, &sa, &g_old_int);

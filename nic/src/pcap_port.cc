@@ -46,16 +46,16 @@ std::size_t PcapPort::rx_burst(uint16_t q, std::span<RxPacket> out) noexcept {
   const std::size_t want = out.size() < kBurstSize ? out.size() : kBurstSize;
   const std::size_t n = reader_->rx_burst(std::span<CapturedPacket>(burst_.data(), want));
   if (n == 0) {
-    if (reader_->failed() && stats_.rx_errors == 0) stats_.rx_errors = 1;
+    if (reader_->failed() && c_.rx_errors.load(std::memory_order_relaxed) == 0) bump(c_.rx_errors);
     return 0;
   }
   const uint64_t tsc = __rdtsc();
   std::size_t k = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const CapturedPacket& c = burst_[i];
-    stats_.rx_bytes += c.captured_length();
+    bump(c_.rx_bytes, c.captured_length());
     if (raw_ip_ && c.data.size() > kRawSlot - kEthernetHeaderSize) [[unlikely]] {
-      ++stats_.rx_errors;  // a bare IPv4 packet longer than IPv4 allows
+      bump(c_.rx_errors);  // a bare IPv4 packet longer than IPv4 allows
       continue;
     }
     RxPacket& p = out[k++];
@@ -76,13 +76,13 @@ std::size_t PcapPort::rx_burst(uint16_t q, std::span<RxPacket> out) noexcept {
     p.rx_tsc = tsc;
     p.handle = 0;
   }
-  stats_.rx_packets += n;
+  bump(c_.rx_packets, n);
   return k;
 }
 
 std::size_t PcapPort::tx_burst(uint16_t, std::span<const TxPacket> pkts) noexcept {
   if (!writer_) {
-    stats_.tx_dropped += pkts.size();
+    bump(c_.tx_dropped, pkts.size());
     return 0;
   }
   std::size_t sent = 0;
@@ -90,14 +90,14 @@ std::size_t PcapPort::tx_burst(uint16_t, std::span<const TxPacket> pkts) noexcep
     const WriteStatus st = writer_->write_frame(t.timestamp_ns, std::span<const uint8_t>(t.data, t.length));
     if (st == WriteStatus::kOk) {
       ++sent;
-      stats_.tx_bytes += t.length;
+      bump(c_.tx_bytes, t.length);
     } else if (st == WriteStatus::kIoError || st == WriteStatus::kClosed) {
-      ++stats_.tx_errors;
+      bump(c_.tx_errors);
     } else {
-      ++stats_.tx_dropped;
+      bump(c_.tx_dropped);
     }
   }
-  stats_.tx_packets += sent;
+  bump(c_.tx_packets, sent);
   return sent;
 }
 
@@ -106,7 +106,7 @@ void PcapPort::flush_tx(uint16_t) noexcept {
   try {
     writer_->flush();
   } catch (const CaptureError&) {
-    ++stats_.tx_errors;
+    bump(c_.tx_errors);
   }
 }
 
@@ -114,7 +114,17 @@ void PcapPort::close_tx() {
   if (writer_) writer_->close();
 }
 
-PortStats PcapPort::stats() const { return stats_; }
+PortStats PcapPort::stats() const {
+  PortStats s;
+  s.rx_packets = c_.rx_packets.load(std::memory_order_relaxed);
+  s.rx_bytes = c_.rx_bytes.load(std::memory_order_relaxed);
+  s.rx_errors = c_.rx_errors.load(std::memory_order_relaxed);
+  s.tx_packets = c_.tx_packets.load(std::memory_order_relaxed);
+  s.tx_bytes = c_.tx_bytes.load(std::memory_order_relaxed);
+  s.tx_dropped = c_.tx_dropped.load(std::memory_order_relaxed);
+  s.tx_errors = c_.tx_errors.load(std::memory_order_relaxed);
+  return s;
+}
 
 std::string PcapPort::describe() const {
   std::string s = "pcap backend: ";

@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,9 @@ struct FeedPipelineOptions {
   // Put each shard's books and rings on its core's NUMA node (hwloc membind).
   bool numa_local = true;
   itch::ApplyMode apply = itch::ApplyMode::kBatched;
+  // Called on the calling thread with the running pipeline once its cores started,
+  // and with nullptr before it is torn down (live metrics). May be empty.
+  std::function<void(const PipelineView*)> on_running;
 };
 
 struct FeedPipelineResult {

@@ -13,6 +13,7 @@
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
 #include "tachyon/dataplane/packet_decoder.h"
+#include "tachyon/nic/nic_port.h"
 #include "tachyon/nic/packet_burst.h"
 
 namespace tachyon::dataplane {
@@ -65,5 +66,20 @@ struct PipelineReport {
   // Multi-line human-readable summary (the final stats print).
   std::string describe() const;
 };
+
+// A running pipeline as the control plane's metrics endpoint sees it: only counters
+// the cores keep as atomics, read without stopping them. Any thread.
+class PipelineView {
+ public:
+  virtual ~PipelineView() = default;
+  // Prometheus text lines: per ring its records by fate (queued, taken, dropped,
+  // rejected, blocked, aborted) and policy; messages per shard core; the port's
+  // counters, link and extended statistics.
+  virtual std::string prometheus_text() const = 0;
+};
+
+// Renders the lines PipelineView::prometheus_text() returns. Control path.
+std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std::vector<uint64_t>& shard_messages,
+                                const nic::NicPort& port);
 
 }  // namespace tachyon::dataplane

@@ -163,7 +163,7 @@ class TxFramer {
 };
 
 template <class Router, class Handler>
-class ShardPipeline {
+class ShardPipeline final : public PipelineView {
  public:
   // Takes the handlers (one per shard, already holding their books on the shard's
   // node) and sizes every ring. Throws std::invalid_argument for a shape the port
@@ -191,7 +191,7 @@ class ShardPipeline {
       shard_.back()->decoder = PacketDecoder(opt_.filter);
     }
   }
-  ~ShardPipeline() {
+  ~ShardPipeline() override {
     request_stop();
     for (std::thread& t : threads_)
       if (t.joinable()) t.join();
@@ -233,6 +233,16 @@ class ShardPipeline {
   const Handler& handler(uint32_t s) const noexcept { return *handlers_[s]; }
   Router& router() noexcept { return router_; }
   PolicyRing<MessageRecord>& ring(uint32_t s) noexcept { return *in_[s]; }
+  // Live counters for the metrics endpoint (any thread).
+  std::string prometheus_text() const override {
+    std::vector<RingReport> rings;
+    if (!opt_.direct)
+      for (const auto& r : in_) rings.push_back({r->name(), r->policy(), r->counts()});
+    for (const auto& r : out_) rings.push_back({r->name(), r->policy(), r->counts()});
+    std::vector<uint64_t> msgs;
+    for (uint32_t s = 0; s < opt_.shards; ++s) msgs.push_back(shard_messages(s));
+    return pipeline_prometheus(rings, msgs, port_);
+  }
   // Messages shard s has processed so far (live).
   uint64_t shard_messages(uint32_t s) const noexcept { return shard_[s]->messages.load(std::memory_order_relaxed); }
 

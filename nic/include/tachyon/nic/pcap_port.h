@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -62,7 +63,15 @@ class PcapPort {
   bool raw_ip_ = false;
   std::array<CapturedPacket, kBurstSize> burst_{};
   std::vector<uint8_t> raw_arena_;  // raw-IP packets behind an Ethernet header
-  PortStats stats_{};
+  // Written by the owning core only; read by any thread (metrics).
+  struct Counters {
+    std::atomic<uint64_t> rx_packets{0}, rx_bytes{0}, rx_errors{0}, tx_packets{0}, tx_bytes{0}, tx_dropped{0},
+        tx_errors{0};
+  };
+  static void bump(std::atomic<uint64_t>& c, uint64_t by = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+  Counters c_;
 };
 
 static_assert(BurstPort<PcapPort>);
