@@ -1,0 +1,181 @@
+// tachyon run --config FILE, the live form, as users run it: on the socket backend it
+// mirrors the books of a feed sent over loopback (the same book_hash as replaying the
+// capture), serves ring, shard and NIC counters on /metrics while it runs, stops on
+// SIGTERM after draining and exits 0; an explicit dpdk backend that cannot start exits
+// 2 saying why.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tachyon/bench/capture_generator.h"
+#include "tachyon/nic/pcap_reader.h"
+#include "tachyon/nic/udp_frame.h"
+
+namespace {
+
+namespace bench = tachyon::bench;
+const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
+
+std::string temp(const std::string& stem) {
+  return std::string(::testing::TempDir()) + "tachyon-run-" + std::to_string(::getpid()) + "-" + stem;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// Starts tachyon with args, stdout and stderr to files.
+pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kTachyon.c_str()));
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kTachyon.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// GET path from 127.0.0.1:port over a plain socket.
+std::string http_get(uint16_t port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return {};
+  }
+  const std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)!::write(fd, req.data(), req.size());
+  std::string resp;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) resp.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return resp;
+}
+
+// Waits up to 20 s for pattern in the file; returns its first group.
+std::string wait_for(const std::string& path, const std::regex& pattern) {
+  for (int i = 0; i < 2000; ++i) {
+    std::smatch m;
+    const std::string text = slurp(path);
+    if (std::regex_search(text, m, pattern)) return m[1];
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return {};
+}
+
+uint64_t metric(const std::string& body, const std::string& name_and_labels) {
+  const std::size_t at = body.find(name_and_labels + " ");
+  return at == std::string::npos ? UINT64_MAX : std::stoull(body.substr(at + name_and_labels.size() + 1));
+}
+
+TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
+  const std::string cap = temp("feed.pcap"), cfg = temp("live.toml"), out = temp("out"), err = temp("err");
+  bench::CaptureConfig cc;
+  cc.kind = bench::CaptureKind::kFeed;
+  cc.messages = 20'000;
+  bench::generate_capture(cc, cap);
+  // The capture's datagrams, and the reference: the same capture replayed.
+  std::vector<std::vector<uint8_t>> dgrams;
+  {
+    tachyon::nic::PcapReader r(cap);
+    tachyon::nic::CapturedPacket p;
+    while (r.next(p) == tachyon::nic::ReadStatus::kPacket) {
+      tachyon::nic::UdpFrame f;
+      ASSERT_EQ(tachyon::nic::decode_udp_frame(p.data, f), tachyon::nic::FrameError::kOk);
+      dgrams.emplace_back(f.payload.begin(), f.payload.end());
+    }
+  }
+  const pid_t ref = spawn({"replay", "--json", "--max-symbols", "64", "--max-orders", "1000000", cap}, out, err);
+  int st = 0;
+  ::waitpid(ref, &st, 0);
+  std::smatch m;
+  const std::string ref_out = slurp(out);
+  ASSERT_TRUE(std::regex_search(ref_out, m, std::regex("\"book_hash\":\"([0-9a-f]{16})\""))) << ref_out;
+  const std::string ref_hash = m[1];
+
+  const uint16_t udp = static_cast<uint16_t>(27000 + ::getpid() % 2000);
+  std::ofstream(cfg) << "[nic]\nbackend = \"socket\"\nbind_address = \"127.0.0.1\"\nudp_port = " << udp
+                     << "\n[rings]\ncapacity = 1024\nbackpressure = \"block\"\n"
+                     << "[book]\nmax_orders = 1000000\nmax_levels = 1048576\nmax_symbols = 64\n";
+  const pid_t pid = spawn({"run", "--config", cfg, "--metrics-port", "0"}, out, err);
+  const std::string port = wait_for(err, std::regex("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics"));
+  ASSERT_FALSE(port.empty()) << slurp(err);
+  ASSERT_FALSE(wait_for(err, std::regex("(running)")).empty()) << slurp(err);
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(udp);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string body;
+  for (std::size_t i = 0; i < dgrams.size(); ++i) {
+    ::sendto(fd, dgrams[i].data(), dgrams[i].size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    if (i % 256 == 255) {
+      // Keep the socket's receive buffer from overflowing: wait for the port to catch up.
+      for (int k = 0; k < 500; ++k) {
+        body = http_get(static_cast<uint16_t>(std::stoi(port)), "/metrics");
+        if (metric(body, "tachyon_nic_packets_total{direction=\"rx\",fate=\"received\"}") + 256 >= i) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+  }
+  ::close(fd);
+  for (int k = 0; k < 1000; ++k) {
+    body = http_get(static_cast<uint16_t>(std::stoi(port)), "/metrics");
+    if (metric(body, "tachyon_nic_packets_total{direction=\"rx\",fate=\"received\"}") == dgrams.size()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(metric(body, "tachyon_nic_packets_total{direction=\"rx\",fate=\"received\"}"), dgrams.size()) << body;
+  EXPECT_EQ(metric(body, "tachyon_ring_records_total{ring=\"dispatch->shard0\",policy=\"block\",fate=\"dropped\"}"), 0u)
+      << body;
+  EXPECT_NE(body.find("tachyon_shard_messages_total{shard=\"0\"}"), std::string::npos) << body;
+  EXPECT_NE(body.find("tachyon_nic_link_up 1"), std::string::npos) << body;
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0) << slurp(err);
+  const std::string text = slurp(out);
+  EXPECT_NE(text.find("stopped by SIGTERM"), std::string::npos) << text;
+  EXPECT_NE(text.find("backpressure: 0 lost"), std::string::npos) << text;
+  EXPECT_NE(text.find("book_hash " + ref_hash), std::string::npos) << text << "\nreference " << ref_hash;
+  for (const std::string& f : {cap, cfg, out, err}) std::remove(f.c_str());
+}
+
+TEST(TachyonRun, ExplicitDpdkThatCannotStartExitsTwo) {
+  const std::string cfg = temp("dpdk.toml"), out = temp("out2"), err = temp("err2");
+  std::ofstream(cfg) << "[nic]\nbackend = \"dpdk\"\neal_args = [\"--no-huge\", \"--no-pci\", \"--no-shconf\", "
+                        "\"--no-telemetry\", \"-m\", \"512\", \"-l\", \"0\"]\n[metrics]\nport = 0\n";
+  const pid_t pid = spawn({"run", "--config", cfg}, out, err);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 2) << slurp(err);
+  EXPECT_NE(slurp(err).find("tachyon: DPDK: 0 ports after rte_eal_init(--no-huge"), std::string::npos) << slurp(err);
+  for (const std::string& f : {cfg, out, err}) std::remove(f.c_str());
+}
+
+}  // namespace
