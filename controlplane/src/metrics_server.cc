@@ -164,6 +164,9 @@ static int metrics_http(lws* wsi, lws_callback_reasons reason, void* user, void*
           const bool ok = reply.rfind("ok", 0) == 0 || reply.rfind("{", 0) == 0;
           status = ok ? HTTP_STATUS_OK : HTTP_STATUS_BAD_REQUEST;
           s->body = new std::string(reply + "\n");
+        } else if (path == "/metrics" || path == "/healthz") {
+          status = HTTP_STATUS_METHOD_NOT_ALLOWED;
+          s->body = new std::string(path + " is read with GET\n");
         } else {
           status = HTTP_STATUS_NOT_FOUND;
           s->body = new std::string(opt.control ? "not found: POST /control/VERB[/ARG]\n"

@@ -202,6 +202,7 @@ class ShardPipeline final : public PipelineView {
   // Launches the cores. Control path.
   void start() {
     start_ = std::chrono::steady_clock::now();
+    cores_.value.store(opt_.shards + (opt_.direct ? 0u : 1u), std::memory_order_release);
     const uint32_t n = opt_.shards;
     for (uint32_t s = 0; s < n; ++s) {
       const int cpu = s < opt_.shard_cpus.size() ? opt_.shard_cpus[s] : -1;
@@ -212,9 +213,10 @@ class ShardPipeline final : public PipelineView {
   }
   // Stops rx on every core; the cores then drain and end. Any thread.
   void request_stop() noexcept { stop_.value.store(true, std::memory_order_release); }
-  // True once every core has ended.
+  // True once every core has ended; stays true after wait() joins them. Any thread.
   bool finished() const noexcept {
-    return done_.value.load(std::memory_order_acquire) == threads_.size() && !threads_.empty();
+    const std::size_t cores = cores_.value.load(std::memory_order_acquire);
+    return cores != 0 && done_.value.load(std::memory_order_acquire) == cores;
   }
   // Polls stop (when given) every millisecond until the cores end, then joins them and
   // returns the report. Control path.
@@ -566,6 +568,7 @@ class ShardPipeline final : public PipelineView {
   std::array<uint64_t, 3> dispatch_tx_{};
   LatencyHistogram dispatch_rx_to_tx_;
   Flag stop_;
+  Count cores_;  // cores start() launched
   Count done_;
 };
 
