@@ -155,6 +155,7 @@ int run_replay(const ReplayArgs& a) {
     cfg = std::move(r.config);
     opt.book = cfg->book;
     opt.risk = cfg->risk;
+    opt.breaker = breaker_limits(cfg->breaker);
     if (opt.symbols.empty()) opt.symbols = cfg->match.symbols;
     if (a.port == 0) opt.filter.dst_port = cfg->feed.port;
     if (a.group.empty() && !cfg->feed.group.empty()) opt.filter.dst_address = parse_group(cfg->feed.group);

@@ -322,6 +322,7 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
   rd.integer("risk", "order_burst", c.risk.order_burst, 1, 1'000'000'000);
   rd.boolean("risk", "kill_switch", c.risk.kill_switch);
   // [breaker]
+  rd.boolean("breaker", "enabled", c.breaker.enabled);
   rd.integer("breaker", "price_band_bps", c.breaker.price_band_bps, 1, 1'000'000);
   rd.integer("breaker", "max_msgs_per_window", c.breaker.max_msgs_per_window, 0, 1'000'000'000);
   rd.integer("breaker", "window_ms", c.breaker.window_ms, 1, 3'600'000);
@@ -343,6 +344,16 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
     r.config = std::move(c);
   }
   return r;
+}
+
+dataplane::BreakerLimits breaker_limits(const CircuitBreaker& c) noexcept {
+  dataplane::BreakerLimits l;
+  l.enabled = c.enabled;
+  l.price_band_bps = c.price_band_bps;
+  l.max_msgs_per_window = c.max_msgs_per_window;
+  l.window_ns = uint64_t{c.window_ms} * 1'000'000;
+  l.resume_after_ns = uint64_t{c.resume_after_ms} * 1'000'000;
+  return l;
 }
 
 ConfigResult load_config(const std::string& path, const std::map<std::string, std::string>& overrides) {

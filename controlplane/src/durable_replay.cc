@@ -99,17 +99,31 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   std::unique_ptr<ConfigStore> store;
   std::unique_ptr<ConfigWatcher> watcher;
   std::mutex reload_mu;
+  std::vector<std::unique_ptr<dataplane::BreakerLimits>> reloaded_breakers;  // reloaded, for the core
   if (!d.config_path.empty() && d.config) {
     store = std::make_unique<ConfigStore>(*d.config);
     watcher = std::make_unique<ConfigWatcher>(
         d.config_path, *store, d.config_overrides, [&](const ConfigStore::Outcome& o) {
           std::string line;
           if (o.applied) {
+            // Published Configs live as long as the store; the breaker limits are kept
+            // here (converted), one per applied reload.
+            const Config* now = store->current();
             dataplane::EngineCommand c;
             c.kind = dataplane::EngineCommand::kLimits;
-            c.limits = &store->current()->risk;  // published Configs live as long as the store
-            line = config_commands.try_push(c) ? "applied (version " + std::to_string(store->version()) + ")"
-                                               : "valid but the command ring was full: not applied";
+            c.limits = &now->risk;
+            dataplane::EngineCommand b;
+            b.kind = dataplane::EngineCommand::kBreaker;
+            {
+              std::lock_guard<std::mutex> lock(reload_mu);
+              reloaded_breakers.push_back(std::make_unique<dataplane::BreakerLimits>(breaker_limits(now->breaker)));
+              b.breaker = reloaded_breakers.back().get();
+            }
+            const bool risk_ok = config_commands.try_push(c);
+            const bool breaker_ok = config_commands.try_push(b);
+            line = risk_ok && breaker_ok ? "applied (version " + std::to_string(store->version()) + ")"
+                   : risk_ok             ? "valid but the command ring was full: breaker limits not applied"
+                                         : "valid but the command ring was full: not applied";
           } else {
             line = "refused:";
             for (const std::string& p : o.problems) line += " " + p + ";";

@@ -88,8 +88,9 @@ std::string describe_payload(const journal::RecordHeader& h, std::span<const uin
       if (p.size() != sizeof(dataplane::EngineCommand)) return "command";
       dataplane::EngineCommand c;
       std::memcpy(&c, p.data(), sizeof c);
-      static const char* kNames[] = {"?", "pause", "resume", "halt", "unhalt", "kill", "release", "snapshot", "client"};
-      std::snprintf(buf, sizeof buf, "command %s %.8s", c.kind <= 8 ? kNames[c.kind] : "?",
+      static const char* kNames[] = {"?",       "pause",  "resume", "halt",   "unhalt", "kill",
+                                     "release", "snapshot", "client", "limits", "breaker"};
+      std::snprintf(buf, sizeof buf, "command %s %.8s", c.kind <= 10 ? kNames[c.kind] : "?",
                     c.kind == 3 || c.kind == 4 ? c.symbol : "");
       return buf;
     }
@@ -179,6 +180,7 @@ int replay(const EngineCommands::State& s) {
     if (!r.config) throw std::runtime_error(s.config + ": " + r.errors.front().to_string());
     opt.book = r.config->book;
     opt.risk = r.config->risk;
+    opt.breaker = breaker_limits(r.config->breaker);
     if (opt.symbols.empty()) opt.symbols = r.config->match.symbols;
     d.config_hash = r.config->hash;
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "tachyon/controlplane/breaker_metrics.h"
 #include "tachyon/controlplane/metrics_server.h"
 #include "tachyon/controlplane/probe_collector.h"
 #include "tachyon/controlplane/profile_builder.h"
@@ -47,6 +48,13 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
   auto probes = std::make_unique<dataplane::CoreProbes>(0, options.book.max_symbols);
   options.probes = probes.get();
   ProbeCollector collector({probes.get()});
+  // Match mode: the core's circuit breakers live here, so that /metrics reads their
+  // counters while the replay runs.
+  std::unique_ptr<dataplane::CircuitBreakers> breakers;
+  if (options.mode == dataplane::ReplayMode::kMatch && options.breakers == nullptr) {
+    breakers = std::make_unique<dataplane::CircuitBreakers>(options.book.max_symbols, options.breaker);
+    options.breakers = breakers.get();
+  }
   std::unique_ptr<MetricsServer> server;
   if (session.metrics) {
     MetricsServerOptions mo;
@@ -54,6 +62,8 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
     mo.port = session.metrics_port;
     mo.control = session.control;
     mo.extra_metrics = session.extra_metrics;
+    if (const dataplane::CircuitBreakers* b = options.breakers; b && options.mode == dataplane::ReplayMode::kMatch)
+      mo.extra_metrics = [extra = session.extra_metrics, b] { return (extra ? extra() : std::string()) + breaker_metrics(*b); };
     server = std::make_unique<MetricsServer>(mo, collector);
     if (session.announce)
       std::fprintf(stderr, "metrics: http://%s:%u/metrics and /healthz\n", session.metrics_address.c_str(),

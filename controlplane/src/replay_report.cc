@@ -116,6 +116,16 @@ std::string format_summary_text(const dataplane::ReplaySummary& s) {
     out += line("control", with_commas(s.commands) + " operator commands; " + with_commas(s.risk_rejects) +
                                " risk rejects; positions_hash " + dataplane::to_hex(s.positions_hash));
   }
+  const dataplane::BreakerCounts& b = s.breaker;
+  if (s.mode == ReplayMode::kMatch &&
+      (s.breaker_enabled || b.halts_price_band || b.halts_message_rate || b.halts_command || b.rejected_while_halted)) {
+    out += line("breaker", std::string(s.breaker_enabled ? "on" : "off (command halts only)") + "; halts: " +
+                               with_commas(b.halts_price_band) + " price band, " + with_commas(b.halts_message_rate) +
+                               " message rate, " + with_commas(b.halts_command) + " command; resumes: " +
+                               with_commas(b.resumes_timer) + " timer, " + with_commas(b.resumes_command) +
+                               " command; " + with_commas(b.rejected_while_halted) + " refused while halted; " +
+                               with_commas(s.halted_at_end) + " halted at the end");
+  }
   if (s.rows_compared > 0) {
     out += line("check", with_commas(s.rows_matched) + " of " + with_commas(s.rows_compared) +
                              " orderbook rows matched; " + with_commas(s.rows_relearned) + " re-learned; " +
@@ -174,6 +184,17 @@ std::string format_summary_json(const dataplane::ReplaySummary& s) {
     j.field("recovered_records", s.recovered_records).field("resumed_from_seq", s.resumed_from_seq);
     j.field("skipped_replayed", s.skipped_replayed).field("commands", s.commands);
     j.field("risk_rejects", s.risk_rejects).field("positions_hash", dataplane::to_hex(s.positions_hash));
+    const dataplane::BreakerCounts& b = s.breaker;
+    j.key("breaker").begin_object().field("enabled", s.breaker_enabled);
+    j.key("halts")
+        .begin_object()
+        .field("price_band", b.halts_price_band)
+        .field("message_rate", b.halts_message_rate)
+        .field("command", b.halts_command)
+        .end_object();
+    j.key("resumes").begin_object().field("timer", b.resumes_timer).field("command", b.resumes_command).end_object();
+    j.field("rejected_while_halted", b.rejected_while_halted).field("halted_at_end", s.halted_at_end);
+    j.end_object();
   }
   if (s.rows_compared) {
     j.field("rows_compared", s.rows_compared).field("rows_matched", s.rows_matched);

@@ -81,6 +81,12 @@ bool CircuitBreakers::request(uint32_t symbol, bool halt) noexcept {
   return false;
 }
 
+uint32_t CircuitBreakers::halted_symbols() const noexcept {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < symbols_; ++i) n += published_[i].load(std::memory_order_relaxed) != HaltReason::kNone;
+  return n;
+}
+
 BreakerCounts CircuitBreakers::counts() const noexcept {
   BreakerCounts c;
   c.halts_price_band = counts_.halts_price_band.load(std::memory_order_relaxed);

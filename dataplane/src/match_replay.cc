@@ -255,9 +255,12 @@ class MatchRun {
         publisher_(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out_),
         symbol_counters_(opt.probes ? &opt.probes->symbols() : nullptr),
         md_{publisher_, symbol_counters_},
-        gateway_(*shard_, stocks, stocks.empty(), kMaxClients, &opt.risk, out_, md_),
+        own_breakers_(opt.breakers ? nullptr : std::make_unique<CircuitBreakers>(shard_->symbols(), opt.breaker)),
+        breakers_(opt.breakers ? opt.breakers : own_breakers_.get()),
+        gateway_(*shard_, stocks, stocks.empty(), kMaxClients, &opt.risk, out_, md_, breakers_),
         trackers_(kMaxClients),
         resume_after_(kMaxClients, 0) {
+    breakers_->set_limits(opt.breaker);
     if (symbol_counters_)
       for (std::size_t s = 0; s < stocks.size(); ++s)
         symbol_counters_->set_name(static_cast<uint32_t>(s), stocks[s].trimmed());
@@ -288,6 +291,13 @@ class MatchRun {
           std::memcpy(l.get(), r.payload.data() + EngineCommand::kJournalBytes, sizeof(RiskLimits));
           c.limits = l.get();
           reloaded_.push_back(std::move(l));
+        }
+        if (c.kind == EngineCommand::kBreaker &&
+            r.payload.size() == EngineCommand::kJournalBytes + sizeof(BreakerLimits)) {
+          auto l = std::make_unique<BreakerLimits>();
+          std::memcpy(l.get(), r.payload.data() + EngineCommand::kJournalBytes, sizeof(BreakerLimits));
+          c.breaker = l.get();
+          reloaded_breakers_.push_back(std::move(l));
         }
         apply(c, r.stream);
       }
@@ -406,6 +416,9 @@ class MatchRun {
     for (std::size_t s = 0; s < gateway_.stocks().size(); ++s) sum_.names[s] = std::string(gateway_.stocks()[s].trimmed());
     if (dur_.journal) sum_.journal_records = dur_.journal->last_appended();
     sum_.risk_rejects = st.risk_rejects;
+    sum_.breaker = breakers_->counts();
+    sum_.breaker_enabled = breakers_->limits().enabled;
+    sum_.halted_at_end = breakers_->halted_symbols();
     // Positions and P&L of every session, exactly (they must survive a recovery).
     uint64_t h = 0xcbf29ce484222325ull;
     auto mix = [&](const void* p, std::size_t n) {
@@ -445,6 +458,10 @@ class MatchRun {
     }
     ++inputs_;
     ++inputs_since_snapshot_;
+    // Timer resumes at input times only: a recovery sees exactly these inputs, at these
+    // capture times, and so resumes at the same points.
+    input_ns_ = now_ns_;
+    breakers_->poll(input_ns_);
     const DecodeStatus st = gateway_.on_message(client, seq, msg);
     publisher_.end_message();
     return st;
@@ -481,6 +498,8 @@ class MatchRun {
     std::span<const uint8_t> body;
     if (c.kind == EngineCommand::kLimits && c.limits)
       body = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(c.limits), sizeof(RiskLimits));
+    if (c.kind == EngineCommand::kBreaker && c.breaker)
+      body = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(c.breaker), sizeof(BreakerLimits));
     dur_.journal->append(journal::RecordType::kCommand, stream, head, body);
   }
 
@@ -503,8 +522,10 @@ class MatchRun {
     switch (c.kind) {
       case EngineCommand::kPause: gateway_.pause(); break;
       case EngineCommand::kResume: gateway_.resume(); break;
-      case EngineCommand::kHalt: gateway_.halt(Stock::from(sym).trimmed(), true); break;
-      case EngineCommand::kUnhalt: gateway_.halt(Stock::from(sym).trimmed(), false); break;
+      // Halts go through the circuit breakers (one halt state), stamped with the time
+      // of the last input: a recovery re-applies the command after the same input.
+      case EngineCommand::kHalt: gateway_.halt(Stock::from(sym).trimmed(), true, input_ns_); break;
+      case EngineCommand::kUnhalt: gateway_.halt(Stock::from(sym).trimmed(), false, input_ns_); break;
       case EngineCommand::kKill: gateway_.kill(); break;
       case EngineCommand::kRelease: gateway_.release_kill(); break;
       case EngineCommand::kSnapshot: snapshot(); break;
@@ -515,6 +536,11 @@ class MatchRun {
         gateway_.set_limits(c.limits);
         if (c.limits->kill_switch && !gateway_.state().killed) gateway_.kill();
         if (!c.limits->kill_switch && gateway_.state().killed) gateway_.release_kill();
+        break;
+      case EngineCommand::kBreaker:
+        // A reloaded configuration: halts in progress carry on under the new limits.
+        if (!c.breaker) return;
+        breakers_->set_limits(*c.breaker);
         break;
       case EngineCommand::kClient: {
         // Recovery: the client table grows in the same order as before the stop.
@@ -592,6 +618,7 @@ class MatchRun {
       w.put(std::max(trackers_[c].expected() - 1, resume_after_[c]));
     }
     w.put(started_);
+    w.put(input_ns_);
     w.mark(kStateMagic + 4);
   }
 
@@ -631,6 +658,7 @@ class MatchRun {
       out_.add_client(c, ip, port, kApplianceAddress, kOrderEntryPort);
     }
     started_ = r.get<bool>();
+    input_ns_ = r.get<uint64_t>();
     r.expect_mark(kStateMagic + 4);
     if (!r.done()) throw ReplayError("snapshot: " + std::to_string(bytes.size() - r.position()) + " bytes left over");
   }
@@ -658,12 +686,16 @@ class MatchRun {
   ItchPublisher<OutCapture> publisher_;
   SymbolCounters* symbol_counters_;
   CountingMarketData md_;
+  std::unique_ptr<CircuitBreakers> own_breakers_;  // when the caller did not give any
+  CircuitBreakers* breakers_;                      // every halt, automatic or by command
   OuchGateway<OutCapture, CountingMarketData> gateway_;
   ClientTable clients_;
   std::vector<mold::SequenceTracker> trackers_;
   std::vector<uint64_t> resume_after_;  // per client: last inbound sequence already applied
   std::vector<std::unique_ptr<RiskLimits>> reloaded_;  // limits re-applied from the journal
+  std::vector<std::unique_ptr<BreakerLimits>> reloaded_breakers_;
   uint64_t now_ns_ = 0;
+  uint64_t input_ns_ = 0;  // capture time of the last input message (commands take effect then)
   uint64_t inputs_ = 0;
   uint64_t inputs_since_snapshot_ = 0;
   bool started_ = false;
@@ -683,6 +715,9 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   if (stocks.size() > opt.book.max_symbols)
     throw ReplayError("match mode: " + std::to_string(stocks.size()) + " symbols configured but book.max_symbols = " +
                       std::to_string(opt.book.max_symbols));
+  if (opt.breakers && opt.breakers->symbols() < opt.book.max_symbols)
+    throw ReplayError("match mode: circuit breakers for " + std::to_string(opt.breakers->symbols()) +
+                      " symbols but book.max_symbols = " + std::to_string(opt.book.max_symbols));
   auto run = std::make_unique<MatchRun>(opt, sum, stocks, opt.out_path.empty() ? nullptr : reader->port());
   if (opt.durability.recovery) run->recover(*opt.durability.recovery);
   run->run(*reader, sum.format == InputFormat::kPcap);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tachyon/book/book_config.h"
+#include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/risk_gate.h"
 
 namespace tachyon::controlplane {
@@ -27,6 +28,7 @@ const char* to_string(Backpressure b) noexcept;
 using RiskLimits = dataplane::RiskLimits;
 
 struct CircuitBreaker {
+  bool enabled = false;              // off: symbols halt only by command
   int64_t price_band_bps = 1'000;    // halt when a trade moves this far within the window
   uint32_t max_msgs_per_window = 0;  // halt above this many messages per symbol per window; 0 = off
   uint32_t window_ms = 1'000;
@@ -106,6 +108,9 @@ struct ConfigResult {
 // taken as a string). source names the text in parse errors. Never throws.
 ConfigResult parse_config(std::string_view toml_text, const std::map<std::string, std::string>& overrides,
                           std::string_view source = "config");
+
+// Returns the matching core's breaker limits for c (milliseconds to nanoseconds).
+dataplane::BreakerLimits breaker_limits(const CircuitBreaker& c) noexcept;
 
 // Collects TACHYON_SECTION__KEY=value overrides from an environment block (envp).
 std::map<std::string, std::string> env_overrides(char** envp);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 
 #include "tachyon/book/cache_line.h"
 #include "tachyon/dataplane/spsc_ring.h"
@@ -26,10 +27,23 @@ namespace tachyon::dataplane {
 
 struct BreakerLimits {
   int64_t price_band_bps = 1'000;     // halt on a trade this far (1/100 %) from the reference
-  uint32_t max_msgs_per_window = 0;   // halt above this many messages in a window; 0: off
   uint64_t window_ns = 1'000'000'000;
   uint64_t resume_after_ns = 5'000'000'000;  // 0: resume only by command
+  uint32_t max_msgs_per_window = 0;   // halt above this many messages in a window; 0: off
+  // false: no automatic halts (neither band nor rate is checked); the breakers then
+  // only hold command halts. Match mode runs with this off unless configured.
+  bool enabled = true;
+  uint8_t pad[3] = {};  // explicit, so that the journaled bytes are defined
+
+  // No automatic halts: command halts only.
+  static constexpr BreakerLimits off() noexcept {
+    BreakerLimits l;
+    l.enabled = false;
+    return l;
+  }
+  friend bool operator==(const BreakerLimits&, const BreakerLimits&) = default;
 };
+static_assert(sizeof(BreakerLimits) == 32, "journaled as raw bytes: no implicit padding");
 
 enum class HaltReason : uint8_t { kNone = 0, kPriceBand, kMessageRate, kCommand };
 
@@ -75,6 +89,7 @@ class CircuitBreakers {
         return s.reason;
       }
     }
+    if (!limits_.enabled) return HaltReason::kNone;
     if (now_ns - s.window_start >= limits_.window_ns || !s.window_open) open_window(s, now_ns);
     ++s.messages;
     if (limits_.max_msgs_per_window != 0 && s.messages > limits_.max_msgs_per_window) [[unlikely]] {
@@ -89,7 +104,7 @@ class CircuitBreakers {
   // reference price; halts the symbol when it is outside. Returns true when it halted.
   // Hot path, O(1).
   bool on_trade(uint32_t symbol, int64_t price, uint64_t now_ns) noexcept {
-    if (symbol >= symbols_) [[unlikely]]
+    if (symbol >= symbols_ || !limits_.enabled) [[unlikely]]
       return false;
     State& s = state_[symbol];
     if (now_ns - s.window_start >= limits_.window_ns || !s.window_open) open_window(s, now_ns);
@@ -117,6 +132,55 @@ class CircuitBreakers {
 
   bool halted(uint32_t symbol) const noexcept { return reason(symbol) != HaltReason::kNone; }
 
+  // Halts / resumes symbol at now_ns on the core itself, for commands that already
+  // reached the core by another way (match mode's journaled engine commands, which
+  // must take effect at their place in the journal rather than at the next poll()).
+  // A command halt waits for a command resume; a command resume lifts any halt. A
+  // halt of a symbol already halted by command, or a resume of a running symbol,
+  // changes and counts nothing. Symbols out of range are ignored. Cold.
+  void command_halt(uint32_t symbol, uint64_t now_ns) noexcept {
+    if (symbol < symbols_ && state_[symbol].reason != HaltReason::kCommand) halt_now(symbol, HaltReason::kCommand, now_ns);
+  }
+  void command_resume(uint32_t symbol, uint64_t now_ns) noexcept {
+    if (symbol < symbols_) resume_now(symbol, now_ns, true);
+  }
+
+  // Takes new limits (a configuration reload) for the next message and trade; windows
+  // and halts in progress carry on. Core only (limits() is read there).
+  void set_limits(const BreakerLimits& limits) noexcept {
+    limits_ = limits;
+    if (limits_.window_ns == 0) limits_.window_ns = 1;
+  }
+
+  // Writes / reads the state of every symbol and the counters (snapshots; core only,
+  // between messages). load() throws std::runtime_error when the symbol count differs.
+  template <class W>
+  void save(W& w) const {
+    w.put(symbols_);
+    for (uint32_t i = 0; i < symbols_; ++i) w.put(state_[i]);
+    w.put(halted_count_);
+    for (uint32_t i = 0; i < halted_count_; ++i) w.put(halted_list_[i]);
+    w.put(counts());
+  }
+  template <class R>
+  void load(R& r) {
+    if (r.template get<uint32_t>() != symbols_) throw std::runtime_error("snapshot: circuit breaker symbol count differs");
+    for (uint32_t i = 0; i < symbols_; ++i) {
+      state_[i] = r.template get<State>();
+      published_[i].store(state_[i].reason, std::memory_order_relaxed);
+    }
+    halted_count_ = r.template get<uint32_t>();
+    if (halted_count_ > symbols_) throw std::runtime_error("snapshot: circuit breaker halted list too long");
+    for (uint32_t i = 0; i < halted_count_; ++i) halted_list_[i] = r.template get<uint32_t>();
+    const auto c = r.template get<BreakerCounts>();
+    counts_.halts_price_band.store(c.halts_price_band, std::memory_order_relaxed);
+    counts_.halts_message_rate.store(c.halts_message_rate, std::memory_order_relaxed);
+    counts_.halts_command.store(c.halts_command, std::memory_order_relaxed);
+    counts_.resumes_timer.store(c.resumes_timer, std::memory_order_relaxed);
+    counts_.resumes_command.store(c.resumes_command, std::memory_order_relaxed);
+    counts_.rejected_while_halted.store(c.rejected_while_halted, std::memory_order_relaxed);
+  }
+
   // --- control thread (one thread) -----------------------------------------------
 
   // Asks the core to halt / resume symbol at its next poll(); false when the command
@@ -130,8 +194,12 @@ class CircuitBreakers {
     return symbol < symbols_ ? published_[symbol].load(std::memory_order_relaxed) : HaltReason::kNone;
   }
   uint32_t symbols() const noexcept { return symbols_; }
-  const BreakerLimits& limits() const noexcept { return limits_; }
+  // Symbols halted now, for any reason. O(symbols).
+  uint32_t halted_symbols() const noexcept;
   BreakerCounts counts() const noexcept;
+
+  // --- shard core -----------------------------------------------------------------
+  const BreakerLimits& limits() const noexcept { return limits_; }
 
  private:
   struct State {
@@ -142,7 +210,9 @@ class CircuitBreakers {
     HaltReason reason = HaltReason::kNone;
     bool window_open = false;
     bool has_reference = false;
+    uint8_t pad = 0;  // snapshots copy the struct: no undefined bytes
   };
+  static_assert(sizeof(State) == 32);
   struct alignas(kCacheLine) CoreCounters {
     std::atomic<uint64_t> halts_price_band{0}, halts_message_rate{0}, halts_command{0}, resumes_timer{0},
         resumes_command{0}, rejected_while_halted{0};

@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/journal_record.h"
 #include "tachyon/dataplane/journal_ring.h"
 #include "tachyon/dataplane/risk_gate.h"
@@ -29,6 +30,7 @@ struct EngineCommand {
     kSnapshot = 7,  // take a snapshot now
     kClient = 8,    // journal only: client index `stream` is ip:port
     kLimits = 9,    // new risk limits (a configuration reload); journaled as the values
+    kBreaker = 10,  // new circuit breaker limits (a configuration reload); journaled as the values
   };
   uint8_t kind = 0;
   uint8_t pad[3] = {};
@@ -37,9 +39,10 @@ struct EngineCommand {
   uint16_t pad2 = 0;
   char symbol[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
   const RiskLimits* limits = nullptr;  // kLimits: immutable, outlives the run
+  const BreakerLimits* breaker = nullptr;  // kBreaker: immutable, outlives the run
 
-  // The bytes a journal record keeps: the command without the pointer, and for
-  // kLimits the limits themselves.
+  // The bytes a journal record keeps: the command without the pointers, and for
+  // kLimits / kBreaker the limits themselves.
   static constexpr std::size_t kJournalBytes = 20;
 };
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/fixed_hash_map.h"
 #include "tachyon/dataplane/moldudp64.h"
 #include "tachyon/dataplane/ouch_codec.h"
@@ -47,19 +48,19 @@ struct OuchGatewayStats {
   uint64_t trades = 0;
   uint64_t reply_packets = 0;
   uint64_t refused_paused = 0;   // new orders and replaces refused while paused
-  uint64_t refused_halted = 0;   // ... for a halted symbol
+  uint64_t refused_halted = 0;   // ... for a halted symbol (circuit breaker or command)
   uint64_t refused_killed = 0;   // ... while the kill switch is on
   uint64_t risk_rejects = 0;     // ... by the risk gate (by reason: RiskGate::rejects)
   uint64_t kill_cancels = 0;     // orders canceled by the kill switch
 };
 
 // Operator state of the matching core: paused refuses new orders and replaces (cancels
-// still work); a halted symbol refuses them for that symbol; the kill switch cancels
-// every open order and refuses new ones until it is released.
+// still work); the kill switch cancels every open order and refuses new ones until it
+// is released. Halted symbols (by command or by the circuit breaker) are the
+// CircuitBreakers' state: OuchGateway::breakers().
 struct EngineState {
   bool paused = false;
   bool killed = false;
-  std::vector<uint8_t> halted;  // by SymbolId
 };
 
 // Out must provide: void on_reply(uint32_t client, std::span<const uint8_t> datagram,
@@ -74,8 +75,14 @@ class OuchGateway {
   // otherwise it is rejected. Control path.
   // Each client (session) has its own RiskGate under limits (which must outlive the
   // gateway or be replaced with set_limits).
+  // breakers: the per-symbol circuit breakers that hold every halt (automatic and by
+  // command), with at least shard.symbols() symbols; they must outlive the gateway.
+  // Null: the gateway keeps its own, with BreakerLimits::off() (command halts only).
+  // New orders and replaces count as messages for the rate limit and are refused
+  // (Rejected 'H') while their symbol is halted; cancels always pass. Trades are checked
+  // against the price band. Throws std::invalid_argument when breakers is too small.
   OuchGateway(book::BookShard& shard, std::span<const Stock> stocks, bool auto_symbols, uint32_t max_clients,
-              const RiskLimits* limits, Out& out, Md& md)
+              const RiskLimits* limits, Out& out, Md& md, CircuitBreakers* breakers = nullptr)
       : shard_(shard),
         stocks_(shard.symbols()),
         tokens_(shard.config().max_orders),
@@ -86,6 +93,14 @@ class OuchGateway {
         auto_symbols_(auto_symbols),
         out_(out),
         md_(md) {
+    if (breakers == nullptr) {
+      own_breakers_ = std::make_unique<CircuitBreakers>(shard.symbols(), BreakerLimits::off());
+      breakers = own_breakers_.get();
+    }
+    if (breakers->symbols() < shard.symbols())
+      throw std::invalid_argument("OuchGateway: circuit breakers for " + std::to_string(breakers->symbols()) +
+                                  " symbols, the shard has " + std::to_string(shard.symbols()));
+    breakers_ = breakers;
     names_.reserve(shard.symbols());
     for (std::size_t s = 0; s < stocks.size(); ++s) stocks_.insert(stock_key(stocks[s]), static_cast<uint32_t>(s));
     for (uint32_t c = 0; c < max_clients; ++c) {
@@ -94,17 +109,19 @@ class OuchGateway {
       cl.packetizer = std::make_unique<mold::Packetizer>(cl.buffer, mold::Session::from(client_session(c)), 1);
       cl.risk = std::make_unique<RiskGate>(limits, shard.symbols(), &market_);
     }
-    state_.halted.assign(shard.symbols(), 0);
   }
 
   // --- operator commands (between messages, on the matching core) ------------------
   void pause() noexcept { state_.paused = true; }
   void resume() noexcept { state_.paused = false; }
-  // Halts or resumes one symbol by name; false when the name is unknown.
-  bool halt(std::string_view stock, bool on) noexcept {
+  // Halts or resumes one symbol by name at now_ns (capture time), through the circuit
+  // breakers: a command halt lasts until a command resume, which also lifts a halt the
+  // breaker tripped. False when the name is unknown.
+  bool halt(std::string_view stock, bool on, uint64_t now_ns) noexcept {
     const uint32_t* sym = stocks_.find(stock_key(Stock::from(stock)));
     if (sym == nullptr) return false;
-    state_.halted[*sym] = on ? 1 : 0;
+    if (on) breakers_->command_halt(*sym, now_ns);
+    else breakers_->command_resume(*sym, now_ns);
     return true;
   }
   // Cancels every open order of every client (each gets its Canceled) and refuses new
@@ -130,6 +147,8 @@ class OuchGateway {
   }
   void release_kill() noexcept { state_.killed = false; }
   const EngineState& state() const noexcept { return state_; }
+  CircuitBreakers& breakers() noexcept { return *breakers_; }
+  const CircuitBreakers& breakers() const noexcept { return *breakers_; }
   // Takes new risk limits for every client (a config reload).
   void set_limits(const RiskLimits* limits) noexcept {
     for (Client& c : clients_) c.risk->set_limits(limits);
@@ -152,7 +171,7 @@ class OuchGateway {
     w.put(stats_);
     w.put(state_.paused);
     w.put(state_.killed);
-    for (const uint8_t h : state_.halted) w.put(h);
+    breakers_->save(w);
     for (uint32_t s = 0; s < shard_.symbols(); ++s) {
       w.put(market_.price[s]);
       w.put(market_.known[s]);
@@ -184,7 +203,7 @@ class OuchGateway {
     stats_ = r.template get<OuchGatewayStats>();
     state_.paused = r.template get<bool>();
     state_.killed = r.template get<bool>();
-    for (uint8_t& h : state_.halted) h = r.template get<uint8_t>();
+    breakers_->load(r);
     for (uint32_t s = 0; s < shard_.symbols(); ++s) {
       market_.price[s] = r.template get<book::Price>();
       market_.known[s] = r.template get<bool>();
@@ -363,6 +382,7 @@ class OuchGateway {
         ++match_number_;
         const book::Side maker_side = book::opposite(e.side);
         market_.set(e.symbol, e.price);
+        breakers_->on_trade(e.symbol.value, e.price.ticks, ts_ns_);
         if (const Live* t = orders_.find(e.id.value))
           clients_[t->client].risk->on_fill(e.symbol, e.side, e.price, e.qty);
         if (const Live* mk = orders_.find(e.contra)) {
@@ -517,7 +537,7 @@ class OuchGateway {
       reject(token, ouch::RejectCode::kClosed);
       return false;
     }
-    if (state_.halted[symbol]) [[unlikely]] {
+    if (breakers_->admit(symbol, ts_ns_) != HaltReason::kNone) [[unlikely]] {
       ++stats_.refused_halted;
       reject(token, ouch::RejectCode::kHalted);
       return false;
@@ -581,6 +601,8 @@ class OuchGateway {
   Md& md_;
   const ouch::ReplaceOrder* replace_ = nullptr;
   EngineState state_;
+  std::unique_ptr<CircuitBreakers> own_breakers_;
+  CircuitBreakers* breakers_ = nullptr;
   bool reopen_ = false;  // the order of the current message rests anew (risk on_open)
   ouch::Token ctx_token_{};
   uint32_t client_ = 0;

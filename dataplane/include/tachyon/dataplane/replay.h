@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tachyon/book/book_config.h"
+#include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/match_durability.h"
 #include "tachyon/dataplane/moldudp64_sequence.h"
@@ -75,6 +76,14 @@ struct ReplayOptions {
   std::vector<std::string> symbols;
   // Match mode: pre-trade risk limits for every session (default: none refuse).
   RiskLimits risk = RiskLimits::unlimited();
+  // Match mode: per-symbol circuit breaker limits (default: off, so that symbols halt
+  // only by command).
+  BreakerLimits breaker = BreakerLimits::off();
+  // Match mode: the matching core's circuit breakers, when the caller wants to read
+  // their counters and halt states from another thread while the replay runs (metrics).
+  // They take `breaker` as their limits at start and need at least book.max_symbols
+  // symbols. Null: the replay makes its own.
+  CircuitBreakers* breakers = nullptr;
   // Match mode: journal, snapshots, commands and recovery (see match_durability.h).
   MatchDurability durability{};
   // LOBSTER: compare the book after every event with this orderbook file (and seed
@@ -151,6 +160,10 @@ struct ReplaySummary {
   uint64_t commands = 0;                   // operator commands applied
   uint64_t positions_hash = 0;             // digest of every session's positions and P&L
   uint64_t risk_rejects = 0;               // orders the risk gates refused
+  // Match mode circuit breakers: halts by reason, resumes, refusals (see circuit_breaker.h).
+  bool breaker_enabled = false;            // automatic halts were on at the end
+  BreakerCounts breaker{};
+  uint64_t halted_at_end = 0;              // symbols still halted when the replay ended
   // Speed.
   double seconds = 0;                      // wall time of the replay loop
   double msgs_per_s = 0;
