@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,22 @@
 #include "tachyon/dataplane/ouch_gateway.h"
 #include "tachyon/dataplane/replay.h"
 #include "tachyon/dataplane/state_codec.h"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}
+
+// Counts heap allocations (the gateway's hot path with breakers must make none).
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace tachyon::dataplane {
 namespace {
@@ -259,6 +278,57 @@ TEST_F(BreakerGateway, HaltStateSurvivesASnapshot) {
   EXPECT_TRUE(r.done());
   EXPECT_EQ(breakers2.reason(1), HaltReason::kCommand);
   EXPECT_EQ(breakers2.counts().halts_command, 1u);
+}
+
+// Halts, 'H' rejects, timer resumes, command halts and resumes: no heap allocation.
+TEST(BreakerGatewayHotPath, AllocatesNothing) {
+  struct CountingOut {
+    uint64_t packets = 0;
+    void on_reply(uint32_t, std::span<const uint8_t>, uint64_t) noexcept { ++packets; }
+  } out;
+  NoMarketData md;
+  const std::vector<Stock> stocks{Stock::from("AAPL"), Stock::from("MSFT")};
+  const RiskLimits risk = RiskLimits::unlimited();
+  book::BookShard shard(book::BookConfig{.max_orders = 1024, .max_levels = 256, .max_symbols = 2});
+  CircuitBreakers breakers(2, test_limits());
+  OuchGateway<CountingOut, NoMarketData> gw(shard, stocks, false, 1, &risk, out, md, &breakers);
+  // Each round: a trade at 100, then at 120 (halt), a refused order, and 60 ms later an
+  // order after the timer resumed the symbol; then a command halt and resume.
+  std::vector<std::vector<uint8_t>> msgs;
+  for (int round = 0; round < 20; ++round) {
+    const std::string r = std::to_string(round);
+    msgs.push_back(enter_order("S" + r, 'S', 10, "AAPL", k100));
+    msgs.push_back(enter_order("B" + r, 'B', 10, "AAPL", k100));
+    msgs.push_back(enter_order("T" + r, 'S', 10, "AAPL", 12 * k100 / 10));
+    msgs.push_back(enter_order("U" + r, 'B', 10, "AAPL", 12 * k100 / 10));
+    msgs.push_back(enter_order("H" + r, 'B', 10, "AAPL", k100 / 2));
+    msgs.push_back(enter_order("R" + r, 'B', 10, "AAPL", k100 / 2));
+    msgs.push_back(cancel_order("R" + r));
+  }
+  uint64_t seq = 0, t = kT0;
+  auto send = [&](const std::vector<uint8_t>& m, uint64_t at) {
+    gw.set_time(at);
+    breakers.poll(at);
+    gw.on_message(0, ++seq, m);
+    gw.flush();
+  };
+  const uint64_t before = g_allocations.load();
+  for (std::size_t i = 0; i < msgs.size(); i += 7) {
+    for (std::size_t k = 0; k < 5; ++k) send(msgs[i + k], t += kMs);
+    t += 100 * kMs;  // the timer resumes AAPL
+    send(msgs[i + 5], t);
+    send(msgs[i + 6], t);
+    gw.halt("AAPL", true, t);
+    gw.halt("AAPL", false, t);
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0u);
+  const BreakerCounts c = breakers.counts();
+  EXPECT_EQ(c.halts_price_band, 20u);
+  EXPECT_EQ(c.resumes_timer, 20u);
+  EXPECT_EQ(c.rejected_while_halted, 20u);
+  EXPECT_EQ(c.halts_command, 20u);
+  EXPECT_EQ(c.resumes_command, 20u);
+  EXPECT_GT(out.packets, 0u);
 }
 
 }  // namespace
