@@ -188,3 +188,31 @@ TEST(Config, TheShippedExampleIsValid) {
 
 }  // namespace
 }  // namespace tachyon::controlplane
+
+namespace tachyon::controlplane {
+namespace {
+
+TEST(Config, BreakerIsOffByDefaultAndConvertsToCoreLimits) {
+  const ConfigResult d = parse_config("", {});
+  ASSERT_TRUE(d.config);
+  EXPECT_FALSE(d.config->breaker.enabled);
+  EXPECT_FALSE(breaker_limits(d.config->breaker).enabled);
+  const ConfigResult r = parse_config(
+      "[breaker]\nenabled = true\nprice_band_bps = 250\nmax_msgs_per_window = 7\nwindow_ms = 20\nresume_after_ms = 0\n",
+      {});
+  ASSERT_TRUE(r.config) << r.errors.front().to_string();
+  const dataplane::BreakerLimits l = breaker_limits(r.config->breaker);
+  EXPECT_TRUE(l.enabled);
+  EXPECT_EQ(l.price_band_bps, 250);
+  EXPECT_EQ(l.max_msgs_per_window, 7u);
+  EXPECT_EQ(l.window_ns, 20'000'000u);
+  EXPECT_EQ(l.resume_after_ns, 0u);
+  EXPECT_NE(r.config->hash, d.config->hash);
+  EXPECT_TRUE(static_changes(*d.config, *r.config).empty());  // breaker.* is live
+  const ConfigResult example = load_config(std::string(TACHYON_SOURCE_DIR) + "/config/tachyon.example.toml", {});
+  ASSERT_TRUE(example.config);
+  EXPECT_EQ(example.config->breaker, CircuitBreaker{});  // the example lists the defaults
+}
+
+}  // namespace
+}  // namespace tachyon::controlplane
