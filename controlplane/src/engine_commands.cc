@@ -85,9 +85,11 @@ std::string describe_payload(const journal::RecordHeader& h, std::span<const uin
                     p.size());
       return buf;
     case journal::RecordType::kCommand: {
-      if (p.size() != sizeof(dataplane::EngineCommand)) return "command";
+      // The record holds the command's first kJournalBytes (no pointers), then for
+      // limits/breaker the values.
+      if (p.size() < dataplane::EngineCommand::kJournalBytes) return "command (short record)";
       dataplane::EngineCommand c;
-      std::memcpy(&c, p.data(), sizeof c);
+      std::memcpy(&c, p.data(), dataplane::EngineCommand::kJournalBytes);
       static const char* kNames[] = {"?",       "pause",  "resume", "halt",   "unhalt", "kill",
                                      "release", "snapshot", "client", "limits", "breaker"};
       std::snprintf(buf, sizeof buf, "command %s %.8s", c.kind <= 10 ? kNames[c.kind] : "?",

@@ -237,6 +237,12 @@ TEST_F(BreakerCli, OperatorHaltAndUnhaltGoThroughTheBreakerAndTheJournal) {
   EXPECT_GT(b.refused, 2u);        // AAPL before the unhalt, MSFT after the halt
   EXPECT_LT(b.refused, 800u);      // AAPL's orders after the unhalt were taken
 
+  // journal dump names the operator's commands and their symbols.
+  const Result dump = run("journal dump " + journal);
+  ASSERT_EQ(dump.status, 0);
+  EXPECT_NE(dump.out.find("command halt MSFT"), std::string::npos);
+  EXPECT_NE(dump.out.find("command unhalt AAPL"), std::string::npos);
+
   // The journal holds the commands at their places: replaying it reaches the same state.
   const Result rebuilt = run("journal replay --json --config " + cfg + " " + journal);
   ASSERT_EQ(rebuilt.status, 0) << rebuilt.out;
