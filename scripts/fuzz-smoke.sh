@@ -4,7 +4,7 @@
 # that once crashed). Fails on the first crash and keeps the crashing input.
 # Usage: scripts/fuzz-smoke.sh BUILD_DIR SECONDS
 set -euo pipefail
-build=${1:?usage: fuzz-smoke.sh BUILD_DIR SECONDS}
+build=$(cd "${1:?usage: fuzz-smoke.sh BUILD_DIR SECONDS}" && pwd)
 seconds=${2:?usage: fuzz-smoke.sh BUILD_DIR SECONDS}
 root=$(cd "$(dirname "$0")/.." && pwd)
 shopt -s nullglob

@@ -98,8 +98,9 @@ Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& e
       return fail(o.str());
     }
     if (const toml::table* t = root["okx"].as_table()) {
-      for (const auto& [k, v] : *t) {
-        const std::string key(k.str());
+      for (const auto& entry : *t) {
+        const std::string key(entry.first.str());
+        const toml::node& v = entry.second;  // a named reference: lambdas below capture it
         auto str = [&](std::string& out) -> bool {
           if (const auto s = v.value<std::string>()) {
             out = *s;
