@@ -162,6 +162,31 @@ class Reader {
     note(sec, key, t);
   }
 
+  // A table of name = integer, e.g. shard_map = { AAPL = 0, MSFT = 1 }.
+  void name_map(std::string_view sec, std::string_view key, std::vector<std::pair<std::string, uint32_t>>& out,
+                int64_t min, int64_t max) {
+    if (const toml::node* n = find(sec, key)) {
+      const auto* t = n->as_table();
+      std::vector<std::pair<std::string, uint32_t>> v;
+      bool ok = t != nullptr;
+      if (t) {
+        for (const auto& entry : *t) {
+          const auto x = entry.second.value<int64_t>();
+          if (!entry.second.is_integer() || !x || *x < min || *x > max) {
+            ok = false;
+            break;
+          }
+          v.emplace_back(std::string(entry.first.str()), static_cast<uint32_t>(*x));
+        }
+      }
+      if (ok) out = std::move(v);
+      else fail(sec, key, show(*n), "must be a table of NAME = integer " + range_rule(min, max).substr(8));
+    }
+    std::string t;
+    for (const auto& [name, x] : out) t += name + "=" + std::to_string(x) + ",";
+    note(sec, key, t);
+  }
+
   void fail(std::string_view sec, std::string_view key, std::string value, std::string rule) {
     errors_.push_back(ConfigError{std::string(sec) + "." + std::string(key), std::move(value), std::move(rule)});
   }
@@ -301,6 +326,10 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
   // [feed], [match]
   rd.integer("feed", "port", c.feed.port, 0, 65535);
   rd.string("feed", "group", c.feed.group);
+  rd.name_map("feed", "shard_map", c.feed.shard_map, 0, 253);
+  for (const auto& [name, shard] : c.feed.shard_map)
+    if (name.empty() || name.size() > 8)
+      rd.fail("feed", "shard_map", '"' + name + '"', "each symbol must have 1..8 characters");
   rd.string_list("match", "symbols", c.match.symbols);
   for (const std::string& s : c.match.symbols)
     if (s.empty() || s.size() > 8) rd.fail("match", "symbols", '"' + s + '"', "each symbol must have 1..8 characters");

@@ -97,6 +97,15 @@ int run_live(const LiveArgs& a) {
     fo.pipeline.dispatch_cpu = static_cast<int>(cores[0]);
     for (std::size_t i = 1; i < cores.size(); ++i) fo.pipeline.shard_cpus.push_back(static_cast<int>(cores[i]));
   }
+  fo.shard_of_symbol = cfg.feed.shard_map;
+  for (const auto& [name, shard] : cfg.feed.shard_map)
+    if (shard >= fo.pipeline.shards)
+      throw std::invalid_argument("feed.shard_map: " + name + " = " + std::to_string(shard) + ", but there " +
+                                  (fo.pipeline.shards == 1 ? "is 1 shard core" : "are " + std::to_string(fo.pipeline.shards) + " shard cores") +
+                                  " (shards 0.." + std::to_string(fo.pipeline.shards - 1) + ")");
+  for (std::size_t i = 0; i < cores.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (cores[i] == cores[j]) fo.pipeline.idle_yield_after = 64;  // cores sharing a CPU yield when idle
   no.rx_queues = fo.pipeline.direct ? static_cast<uint16_t>(fo.pipeline.shards) : uint16_t{1};
   no.tx_queues = no.rx_queues;
 

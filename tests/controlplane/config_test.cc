@@ -84,6 +84,8 @@ backpressure = "panic"
 max_orders = 0
 [nic]
 backendd = "dpdk"
+[feed]
+shard_map = { AAPL = -1 }
 )",
                                       {});
   EXPECT_FALSE(r.config);
@@ -95,6 +97,17 @@ backendd = "dpdk"
   EXPECT_TRUE(has("rings.backpressure = \"panic\": must be one of reject drop block")) << ::testing::PrintToString(m);
   EXPECT_TRUE(has("book.max_orders = 0: must be in 1..2147483647")) << ::testing::PrintToString(m);
   EXPECT_TRUE(has("nic.backendd = \"dpdk\": unknown key")) << ::testing::PrintToString(m);
+  EXPECT_TRUE(has("feed.shard_map = { AAPL = -1 }: must be a table of NAME = integer in 0..253"))
+      << ::testing::PrintToString(m);
+}
+
+TEST(Config, ShardMapNamesSymbolsAndShards) {
+  const ConfigResult r = parse_config("[feed]\nshard_map = { AAPL = 0, MSFT = 1 }\n", {});
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
+  auto map = r.config->feed.shard_map;
+  std::sort(map.begin(), map.end());
+  EXPECT_EQ(map, (std::vector<std::pair<std::string, uint32_t>>{{"AAPL", 0}, {"MSFT", 1}}));
+  EXPECT_NE(r.config->hash, parse_config("[feed]\nshard_map = { AAPL = 1, MSFT = 1 }\n", {}).config->hash);
 }
 
 TEST(Config, SyntaxErrorsGiveLineAndColumn) {

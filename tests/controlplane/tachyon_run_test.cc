@@ -93,8 +93,21 @@ uint64_t metric(const std::string& body, const std::string& name_and_labels) {
   return at == std::string::npos ? UINT64_MAX : std::stoull(body.substr(at + name_and_labels.size() + 1));
 }
 
-TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
-  const std::string cap = temp("feed.pcap"), cfg = temp("live.toml"), out = temp("out"), err = temp("err");
+struct LiveRun {
+  std::string text;     // stdout after SIGTERM
+  std::string metrics;  // the last /metrics body
+  std::string ref_hash; // book_hash of replaying the capture
+  int status = -1;      // exit status
+  std::string err;
+};
+
+// Runs tachyon run on the socket backend with the config's extra lines, sends it a
+// generated feed over loopback, waits until it received every datagram, reads
+// /metrics, stops it with SIGTERM.
+LiveRun run_live(const std::string& stem, const std::string& extra_config) {
+  LiveRun r;
+  const std::string cap = temp(stem + "feed.pcap"), cfg = temp(stem + "live.toml"), out = temp(stem + "out"),
+                    err = temp(stem + "err");
   bench::CaptureConfig cc;
   cc.kind = bench::CaptureKind::kFeed;
   cc.messages = 20'000;
@@ -106,7 +119,7 @@ TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
     tachyon::nic::CapturedPacket p;
     while (r.next(p) == tachyon::nic::ReadStatus::kPacket) {
       tachyon::nic::UdpFrame f;
-      ASSERT_EQ(tachyon::nic::decode_udp_frame(p.data, f), tachyon::nic::FrameError::kOk);
+      EXPECT_EQ(tachyon::nic::decode_udp_frame(p.data, f), tachyon::nic::FrameError::kOk);
       dgrams.emplace_back(f.payload.begin(), f.payload.end());
     }
   }
@@ -115,17 +128,25 @@ TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
   ::waitpid(ref, &st, 0);
   std::smatch m;
   const std::string ref_out = slurp(out);
-  ASSERT_TRUE(std::regex_search(ref_out, m, std::regex("\"book_hash\":\"([0-9a-f]{16})\""))) << ref_out;
-  const std::string ref_hash = m[1];
+  if (!std::regex_search(ref_out, m, std::regex("\"book_hash\":\"([0-9a-f]{16})\""))) {
+    ADD_FAILURE() << ref_out;
+    return r;
+  }
+  r.ref_hash = m[1];
 
   const uint16_t udp = static_cast<uint16_t>(27000 + ::getpid() % 2000);
   std::ofstream(cfg) << "[nic]\nbackend = \"socket\"\nbind_address = \"127.0.0.1\"\nudp_port = " << udp
                      << "\n[rings]\ncapacity = 1024\nbackpressure = \"block\"\n"
-                     << "[book]\nmax_orders = 1000000\nmax_levels = 1048576\nmax_symbols = 64\n";
+                     << "[book]\nmax_orders = 1000000\nmax_levels = 1048576\nmax_symbols = 64\n"
+                     << extra_config;
   const pid_t pid = spawn({"run", "--config", cfg, "--metrics-port", "0"}, out, err);
   const std::string port = wait_for(err, std::regex("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics"));
-  ASSERT_FALSE(port.empty()) << slurp(err);
-  ASSERT_FALSE(wait_for(err, std::regex("(running)")).empty()) << slurp(err);
+  if (port.empty() || wait_for(err, std::regex("(running)")).empty()) {
+    ADD_FAILURE() << slurp(err);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &st, 0);
+    return r;
+  }
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -150,19 +171,55 @@ TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(metric(body, "tachyon_nic_packets_total{direction=\"rx\",fate=\"received\"}"), dgrams.size()) << body;
+  r.metrics = body;
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, &st, 0);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.text = slurp(out);
+  r.err = slurp(err);
+  for (const std::string& f : {cap, cfg, out, err}) std::remove(f.c_str());
+  return r;
+}
+
+TEST(TachyonRun, LiveSocketFeedMirrorsTheBooksServesMetricsAndStopsOnSigterm) {
+  const LiveRun r = run_live("a", "");
+  const std::string& body = r.metrics;
   EXPECT_EQ(metric(body, "tachyon_ring_records_total{ring=\"dispatch->shard0\",policy=\"block\",fate=\"dropped\"}"), 0u)
       << body;
   EXPECT_NE(body.find("tachyon_shard_messages_total{shard=\"0\"}"), std::string::npos) << body;
   EXPECT_NE(body.find("tachyon_nic_link_up 1"), std::string::npos) << body;
-  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.text.find("stopped by SIGTERM"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("backpressure: 0 lost"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("book_hash " + r.ref_hash), std::string::npos) << r.text << "\nreference " << r.ref_hash;
+}
+
+// cores.dataplane = [0, 1, 1]: a dispatch core and two shard cores (sharing CPU 1);
+// feed.shard_map puts AAPL and MSFT on shard 1, the others are balanced as they appear.
+TEST(TachyonRun, ShardMapFromTheConfigPlacesTheNamedSymbols) {
+  const LiveRun r = run_live("b", "[cores]\ndataplane = [0, 1, 1]\n[feed]\nshard_map = { AAPL = 1, MSFT = 1 }\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.text.find("book_hash " + r.ref_hash), std::string::npos) << r.text << "\nreference " << r.ref_hash;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.text, m, std::regex("shard map: shard 0:([^\n]*)shard 1:([^\n]*)"))) << r.text;
+  const std::string s0 = m[1], s1 = m[2];
+  EXPECT_NE(s1.find("AAPL"), std::string::npos) << r.text;
+  EXPECT_NE(s1.find("MSFT"), std::string::npos) << r.text;
+  EXPECT_EQ(s0.find("AAPL"), std::string::npos) << r.text;
+  EXPECT_NE(s0.find("NVDA"), std::string::npos) << r.text;  // balanced: the next new symbol goes to the emptier shard
+  EXPECT_GT(metric(r.metrics, "tachyon_shard_messages_total{shard=\"1\"}"), 0u) << r.metrics;
+}
+
+TEST(TachyonRun, ShardMapNamingAShardThatDoesNotExistIsRefused) {
+  const std::string cfg = temp("badmap.toml"), out = temp("out3"), err = temp("err3");
+  std::ofstream(cfg) << "[nic]\nbackend = \"socket\"\nudp_port = 29999\n[metrics]\nport = 0\n[feed]\nshard_map = { AAPL = 3 }\n";
+  const pid_t pid = spawn({"run", "--config", cfg}, out, err);
+  int st = 0;
   ::waitpid(pid, &st, 0);
   ASSERT_TRUE(WIFEXITED(st));
-  EXPECT_EQ(WEXITSTATUS(st), 0) << slurp(err);
-  const std::string text = slurp(out);
-  EXPECT_NE(text.find("stopped by SIGTERM"), std::string::npos) << text;
-  EXPECT_NE(text.find("backpressure: 0 lost"), std::string::npos) << text;
-  EXPECT_NE(text.find("book_hash " + ref_hash), std::string::npos) << text << "\nreference " << ref_hash;
-  for (const std::string& f : {cap, cfg, out, err}) std::remove(f.c_str());
+  EXPECT_NE(WEXITSTATUS(st), 0);
+  EXPECT_NE(slurp(err).find("feed.shard_map: AAPL = 3, but there is 1 shard core"), std::string::npos) << slurp(err);
+  for (const std::string& f : {cfg, out, err}) std::remove(f.c_str());
 }
 
 TEST(TachyonRun, ExplicitDpdkThatCannotStartExitsTwo) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +61,8 @@ struct Config {
   struct Feed {
     uint16_t port = 0;          // 0: any
     std::string group;          // empty: any
+    // symbol -> shard core index (tachyon run); symbols not named are balanced as they appear
+    std::vector<std::pair<std::string, uint32_t>> shard_map;
     friend bool operator==(const Feed&, const Feed&) = default;
   } feed;
   struct Match {
