@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite: the release build's unit, integration and
-# property tests; the same tests under ASan+UBSan; and a short run of every fuzzer.
+# property tests; the same tests under ASan+UBSan; the SPSC/priority ring tests under
+# TSan; and a short run of every fuzzer.
 # Usage: scripts/test.sh            (everything, as CI runs it)
 #        FUZZ_SECONDS=60 scripts/test.sh
 set -euo pipefail
@@ -21,6 +22,12 @@ cmake --preset asan
 cmake --build --preset asan -j "$jobs"
 stage "asan: tests"
 ctest --preset asan -j "$jobs" --timeout 900
+
+stage "tsan: configure and build the cross-thread ring tests (ThreadSanitizer)"
+cmake --preset tsan
+cmake --build --preset tsan -j "$jobs"
+stage "tsan: ring tests"
+ctest --preset tsan -j "$jobs" --timeout 600
 
 stage "fuzz: configure and build (clang, libFuzzer)"
 cmake --preset fuzz
