@@ -157,6 +157,33 @@ TEST(PriceLadder, GrowsThroughSeveralClassesAndShrinksToRelease) {
   EXPECT_NE(again, nullptr);
 }
 
+// Every size from empty to well past two search windows, probed at, between and
+// beyond every key: the vector compares and the branch-free halving must agree with
+// std::lower_bound at each window boundary (sizes 32, 33, 64, 65, ...).
+TEST(PriceLadder, LowerBoundAgreesWithStdAtEverySizeAndPosition) {
+  LadderArena arena(1 << 12, heap());
+  LadderModel m;
+  std::mt19937_64 rng(5);
+  for (uint32_t size = 0; size <= 2 * PriceLadder::kWindow + 80; ++size) {
+    if (size > 0) {
+      // Keys 10, 20, 30, ... inserted in random order keep gaps for the probes.
+      int64_t k;
+      do k = 10 * static_cast<int64_t>(1 + rng() % 1000); while (std::binary_search(m.keys.begin(), m.keys.end(), k));
+      ASSERT_TRUE(m.insert(arena, k, size));
+    }
+    std::vector<int64_t> probes = {INT64_MIN / 4, INT64_MAX / 4, 0};
+    for (const int64_t k : m.keys) {
+      probes.push_back(k - 1);
+      probes.push_back(k);
+      probes.push_back(k + 1);
+    }
+    for (const int64_t k : probes) {
+      const auto want = static_cast<uint32_t>(std::lower_bound(m.keys.begin(), m.keys.end(), k) - m.keys.begin());
+      ASSERT_EQ(m.ladder.lower_bound(k), want) << "size " << size << " key " << k;
+    }
+  }
+}
+
 TEST(PriceLadder, ReserveFailsCleanlyWhenTheArenaIsFull) {
   LadderArena arena(48, heap());  // room for 16 + 32, not for 64
   LadderModel m;

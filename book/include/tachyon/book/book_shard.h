@@ -161,6 +161,9 @@ class BookShard {
     compact_ladders();
     return l.reserve_one(arena_);
   }
+  // Prefetches the level and FIFO neighbours of id's order (found through its home
+  // bucket only). For apply_batch's last prefetch stage.
+  void prefetch_neighbours(OrderId id) const noexcept;
   bool price_ok(Price p) const noexcept { return p >= cfg_.min_price && p <= cfg_.max_price; }
   bool qty_ok(Qty q) const noexcept { return q.value > 0 && q <= cfg_.max_qty; }
 

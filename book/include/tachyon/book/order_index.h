@@ -110,6 +110,14 @@ class OrderIndex {
     if (e.slot != kNil && e.tag == tag) __builtin_prefetch(&orders_[e.slot]);
   }
 
+  // Returns the slot the home bucket of id holds if its tag matches (almost always
+  // id's slot when id is present), else kNil. No probing; for prefetch stages only.
+  uint32_t peek_slot(OrderId id) const noexcept {
+    const uint32_t tag = tag_of(id);
+    const Entry e = table_[home(tag)];
+    return e.tag == tag ? e.slot : kNil;
+  }
+
   std::size_t buckets() const noexcept { return mask_ + 1; }
   std::size_t bytes() const noexcept { return buckets() * sizeof(Entry); }
 
