@@ -16,7 +16,12 @@
 namespace tachyon::book {
 
 // The sort key of a price on a side: the best level always has the largest key.
-constexpr int64_t ladder_key(Side s, Price p) noexcept { return s == Side::kBuy ? p.ticks : -p.ticks; }
+// Negates without a branch (the side of the next order is a coin toss for the branch
+// predictor; a conditional here mispredicted on a quarter of the adds).
+constexpr int64_t ladder_key(Side s, Price p) noexcept {
+  const int64_t neg = -static_cast<int64_t>(s != Side::kBuy);  // 0 or all ones
+  return (p.ticks ^ neg) - neg;
+}
 
 struct DepthLevel {
   Price price;

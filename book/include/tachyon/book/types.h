@@ -52,7 +52,7 @@ using SeqNum = uint64_t;
 
 enum class Side : uint8_t { kBuy = 0, kSell = 1 };
 
-constexpr Side opposite(Side s) noexcept { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+constexpr Side opposite(Side s) noexcept { return static_cast<Side>(static_cast<uint8_t>(s) ^ 1u); }
 
 enum class OrderType : uint8_t {
   kLimit = 0,     // good till cancelled: the remainder rests
