@@ -15,7 +15,9 @@
 //
 // Usage: nic_bench [--mode=all|rx|replay|latency|scaling] [--messages=N] [--runs=N]
 //                  [--shards=N] [--rate=PPS] [--latency-messages=N] [--json]
-//                  [--dispatch-cpu=C] [--shard-cpus=C,D,..]
+//                  [--dispatch-cpu=C] [--shard-cpus=C,D,..] [--per-packet-burst-max=N]
+// --per-packet-burst-max (latency mode): rx bursts of at most N packets are applied and
+//   stamped packet by packet (PipelineOptions::per_packet_burst_max; 0: whole bursts).
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -57,13 +59,15 @@ struct Options {
   double rate = 1e6;
   bool json = false;
   int dispatch_cpu = -1;
+  uint32_t per_packet_burst_max = dataplane::PipelineOptions{}.per_packet_burst_max;
   std::vector<int> shard_cpus;
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "nic_bench: %s\nusage: nic_bench [--mode=all|rx|replay|latency|scaling] [--messages=N] [--runs=N] "
-               "[--shards=N] [--rate=PPS] [--latency-messages=N] [--json] [--dispatch-cpu=C] [--shard-cpus=C,D]\n",
+               "[--shards=N] [--rate=PPS] [--latency-messages=N] [--json] [--dispatch-cpu=C] [--shard-cpus=C,D] "
+               "[--per-packet-burst-max=N]\n",
                why.c_str());
   std::exit(2);
 }
@@ -90,6 +94,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--shards") o.shards = static_cast<uint32_t>(num());
     else if (a == "--rate") o.rate = num();
     else if (a == "--dispatch-cpu") o.dispatch_cpu = static_cast<int>(num());
+    else if (a == "--per-packet-burst-max") o.per_packet_burst_max = static_cast<uint32_t>(num());
     else if (a == "--shard-cpus") {
       std::size_t pos = 0;
       while (pos < v.size()) {
@@ -296,6 +301,7 @@ LatencyResult latency_run(const std::shared_ptr<nic::DpdkEal>& eal, const std::s
   fo.pipeline.direct = true;
   fo.pipeline.stop_at_end = false;
   fo.pipeline.shard_cpus = {core_cpu};
+  fo.pipeline.per_packet_burst_max = o.per_packet_burst_max;
   const dataplane::FeedPipelineResult r = dataplane::run_feed_pipeline(port, fo, &stop);
   pacer.join();
   const dataplane::LatencyHistogram& h = *r.report.shards[0].rx_to_book;

@@ -37,7 +37,7 @@ struct RingReport {
 struct ShardCoreReport {
   CorePlacement placement;
   uint64_t messages = 0;  // messages the shard's handler processed
-  uint64_t bursts = 0;    // non-empty polls
+  uint64_t bursts = 0;    // applies: a non-empty poll, or (direct, small rx bursts) one packet
   std::unique_ptr<LatencyHistogram> rx_to_book = std::make_unique<LatencyHistogram>();  // ns
   std::string memory;     // where the shard's pools live (NodeLocalResource::describe)
 };

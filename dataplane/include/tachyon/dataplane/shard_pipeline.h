@@ -57,6 +57,11 @@ struct PipelineOptions {
   mold::Session tx_session = mold::Session::from("TACHYON");
   bool stop_at_end = true;             // stop when a finite input (capture) is exhausted
   uint32_t idle_yield_after = 0;       // empty polls before a yield; 0: pure busy-poll
+  // Direct shape: an rx burst of at most this many packets is applied, and its messages
+  // stamped, packet by packet, so a lightly loaded core's first packet is not held
+  // behind the rest of its burst; a larger burst (the core is behind) is applied as one
+  // batch, which prefetches across packets. 0: always whole bursts.
+  uint32_t per_packet_burst_max = 4;
   bool register_dpdk = true;
   // Memory for the rings, one per shard (its NUMA node); empty: the default heap.
   std::vector<std::pmr::memory_resource*> ring_memory;
@@ -451,6 +456,7 @@ class ShardPipeline final : public PipelineView {
       const std::size_t n = port_.rx_burst(q, pkts);
       if (n != 0) {
         empty = 0;
+        const bool per_packet = n <= opt_.per_packet_burst_max;
         for (std::size_t i = 0; i < n; ++i) {
           if (i + 1 < n) __builtin_prefetch(pkts[i + 1].data);
           const uint64_t tsc = pkts[i].rx_tsc;
@@ -462,6 +468,7 @@ class ShardPipeline final : public PipelineView {
             }
             ++k;
           });
+          if (per_packet) flush_recs();
         }
         flush_recs();
         port_.release(q, std::span<const nic::RxPacket>(pkts.data(), n));
