@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -163,6 +164,114 @@ TEST(PolicyRing, TwoThreadStressKeepsEachLanesOrder) {
   r.publish();
   consumer.join();
   EXPECT_EQ(r.counts().taken, kN);
+}
+
+TEST(PriorityRing, ClaimCommitAndPeekReleaseWorkInPlace) {
+  PriorityRing<Msg> r(4, 2);
+  for (uint64_t i = 1; i <= 4; ++i) {
+    Msg* slot = r.try_claim(Lane::kNormal);
+    ASSERT_NE(slot, nullptr) << i;
+    *slot = Msg{i, 0};
+    r.commit(Lane::kNormal);
+  }
+  EXPECT_EQ(r.try_claim(Lane::kNormal), nullptr);  // full: nothing claimed
+  EXPECT_EQ(r.normal_staged(), 4u);
+  Msg* p = r.try_claim(Lane::kPriority);
+  ASSERT_NE(p, nullptr);
+  *p = Msg{100, 1};
+  r.commit(Lane::kPriority);
+  Lane lane = Lane::kNormal;
+  EXPECT_TRUE(r.peek(8, lane).empty());  // staged, not yet published
+  r.publish();
+  // The priority lane comes first, then the normal lane in order.
+  std::span<const Msg> got = r.peek(8, lane);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(lane, Lane::kPriority);
+  EXPECT_EQ(got[0].seq, 100u);
+  r.release(lane, 1);
+  got = r.peek(8, lane);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(lane, Lane::kNormal);
+  EXPECT_EQ(got[0].seq, 1u);
+  EXPECT_EQ(got[3].seq, 4u);
+  EXPECT_EQ(r.normal_taken(), 0u);  // peeked records are not taken until released
+  r.release(lane, 2);
+  EXPECT_EQ(r.normal_taken(), 2u);
+  // Two slots are free again, and the normal lane wraps around its storage.
+  for (uint64_t i = 5; i <= 6; ++i) {
+    Msg* slot = r.try_claim(Lane::kNormal);
+    ASSERT_NE(slot, nullptr) << i;
+    *slot = Msg{i, 0};
+    r.commit(Lane::kNormal);
+  }
+  r.publish();
+  std::vector<uint64_t> order;
+  for (got = r.peek(8, lane); !got.empty(); got = r.peek(8, lane)) {
+    for (const Msg& m : got) order.push_back(m.seq);
+    r.release(lane, got.size());
+  }
+  EXPECT_EQ(order, (std::vector<uint64_t>{3, 4, 5, 6}));
+  EXPECT_EQ(r.normal_taken(), 6u);
+}
+
+TEST(PolicyRing, PushInPlaceFollowsThePolicyWhenFull) {
+  PolicyRing<Msg> drop("drop", BackpressurePolicy::kDrop, 4, 2);
+  PolicyRing<Msg> reject("reject", BackpressurePolicy::kReject, 4, 2);
+  uint64_t written = 0;
+  const auto fill = [&](uint64_t seq) {
+    return [&written, seq](Msg& m) noexcept {
+      m = Msg{seq, 0};
+      ++written;
+    };
+  };
+  for (uint64_t i = 0; i < 6; ++i) {
+    const PushOutcome d = drop.push_in_place(Lane::kNormal, fill(i), [] {});
+    EXPECT_EQ(d, i < 4 ? PushOutcome::kQueued : PushOutcome::kDropped) << i;
+    const PushOutcome j = reject.push_in_place(Lane::kNormal, fill(i), [] {});
+    EXPECT_EQ(j, i < 4 ? PushOutcome::kQueued : PushOutcome::kRejected) << i;
+  }
+  EXPECT_EQ(written, 12u);  // every record is built once, kept or not
+  EXPECT_EQ(drop.counts().queued, 4u);
+  EXPECT_EQ(drop.counts().dropped, 2u);
+  EXPECT_EQ(reject.counts().rejected, 2u);
+  drop.publish();
+  const std::span<const Msg> got = drop.peek(8);
+  ASSERT_EQ(got.size(), 4u);
+  for (uint64_t i = 0; i < 4; ++i) EXPECT_EQ(got[i].seq, i);
+  drop.release(got.size());
+  EXPECT_EQ(drop.counts().taken, 4u);
+}
+
+TEST(PolicyRing, InPlaceTwoThreadStressKeepsEachLanesOrderAndLosesNothing) {
+  PolicyRing<Msg> r("in-place", BackpressurePolicy::kBlock, 64, 16);
+  constexpr uint64_t kN = 50000;
+  std::thread consumer([&] {
+    uint64_t next_normal = 0, next_cancel = 0, total = 0;
+    while (total < kN) {
+      const std::span<const Msg> got = r.peek(32);
+      if (got.empty()) std::this_thread::yield();  // CI shares 2 CPUs
+      for (const Msg& m : got) {
+        if (m.kind == 0) ASSERT_EQ(m.seq, next_normal++);
+        else ASSERT_EQ(m.seq, next_cancel++);
+      }
+      total += got.size();
+      r.release(got.size());
+    }
+  });
+  uint64_t normal = 0, cancel = 0;
+  for (uint64_t i = 0; i < kN; ++i) {
+    const bool is_cancel = i % 5 == 4;
+    const uint64_t seq = is_cancel ? cancel++ : normal++;
+    const PushOutcome o = r.push_in_place(is_cancel ? Lane::kPriority : Lane::kNormal,
+                                          [&](Msg& m) noexcept { m = Msg{seq, static_cast<uint8_t>(is_cancel)}; },
+                                          [] { std::this_thread::yield(); });
+    ASSERT_EQ(o, PushOutcome::kQueued);
+    if (i % 7 == 0) r.publish();
+  }
+  r.publish();
+  consumer.join();
+  EXPECT_EQ(r.counts().taken, kN);
+  EXPECT_EQ(r.counts().queued, kN);
 }
 
 }  // namespace

@@ -75,6 +75,20 @@ class PolicyRing {
     }
     return full(v, lane, wait);
   }
+  // As push(), but fill(T&) writes the record straight into its ring slot (into a
+  // temporary only when the lane is full). Hot path.
+  template <class Fill, class Wait>
+  PushOutcome push_in_place(Lane lane, Fill&& fill, Wait&& wait) noexcept {
+    if (T* slot = ring_.try_claim(lane)) [[likely]] {
+      fill(*slot);
+      ring_.commit(lane);
+      bump(prod_.queued);
+      return PushOutcome::kQueued;
+    }
+    T v;
+    fill(v);
+    return full(v, lane, wait);
+  }
   // Makes the staged records visible. Hot path.
   void publish() noexcept { ring_.publish(); }
   // Publishes and tells the consumer that nothing more will come.
@@ -90,6 +104,14 @@ class PolicyRing {
     const std::size_t n = ring_.try_pop_n(out);
     if (n) cons_.taken.store(cons_.taken.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     return n;
+  }
+  // Returns up to max records in place (priority lane first), valid until release(n).
+  // Hot path.
+  std::span<const T> peek(std::size_t max) noexcept { return ring_.peek(max, cons_.peeked); }
+  // Frees the first n records of the last peek and counts them taken. Hot path.
+  void release(std::size_t n) noexcept {
+    ring_.release(cons_.peeked, n);
+    cons_.taken.store(cons_.taken.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   // Whether the producer closed the ring. Records published before close() are still
   // to be popped: when pop_n returns 0 after closed() was seen true, the ring is done.
@@ -142,6 +164,7 @@ class PolicyRing {
   };
   struct alignas(kCacheLine) ConsumerCounters {
     std::atomic<uint64_t> taken{0};
+    Lane peeked = Lane::kNormal;  // the lane of the last peek (consumer only)
   };
   struct alignas(kCacheLine) Flag {
     std::atomic<bool> value{false};

@@ -311,16 +311,18 @@ class ShardPipeline final : public PipelineView {
         ++unroutable_;
         return;
       }
-      MessageRecord r;
-      if (!r.assign(msg, tsc, session)) [[unlikely]] {
+      if (msg.size() > MessageRecord::kMaxBytes) [[unlikely]] {
         ++oversize_;
         return;
       }
-      // While a shard ring is full (block), keep sending what the shards emit: a shard
-      // waiting on its full output ring would otherwise never make room.
-      const PushOutcome o = in_[s]->push(r, lane, [&]() noexcept {
-        if (!drain_outputs(tx, outs)) cpu_relax();
-      });
+      // The record is written straight into its ring slot. While a shard ring is full
+      // (block), keep sending what the shards emit: a shard waiting on its full output
+      // ring would otherwise never make room.
+      const PushOutcome o = in_[s]->push_in_place(
+          lane, [&](MessageRecord& r) noexcept { r.assign(msg, tsc, session); },
+          [&]() noexcept {
+            if (!drain_outputs(tx, outs)) cpu_relax();
+          });
       if (o == PushOutcome::kDropped || o == PushOutcome::kAborted) [[unlikely]]
         dropped_.add(mold::SeqRange{seq, seq}, 1);
       else if (o == PushOutcome::kRejected) [[unlikely]]
@@ -386,20 +388,21 @@ class ShardPipeline final : public PipelineView {
     PolicyRing<MessageRecord>& in = *in_[s];
     OutputSink sink(*out_[s]);
     Handler& h = *handlers_[s];
-    std::array<MessageRecord, nic::kBurstSize> batch;
     uint32_t empty = 0;
     for (;;) {
-      std::size_t n = in.pop_n(batch);
-      if (n == 0) {
+      // The handler reads the records in their ring slots; they are freed after it.
+      std::span<const MessageRecord> batch = in.peek(nic::kBurstSize);
+      if (batch.empty()) {
         if (!in.closed()) {
           idle(empty);
           continue;
         }
-        n = in.pop_n(batch);  // published before close(): the last records
-        if (n == 0) break;
+        batch = in.peek(nic::kBurstSize);  // published before close(): the last records
+        if (batch.empty()) break;
       }
       empty = 0;
-      apply(st, h, sink, std::span<const MessageRecord>(batch.data(), n));
+      apply(st, h, sink, batch);
+      in.release(batch.size());
     }
     h.on_burst_end(sink);
     st.oversize = sink.oversize();
