@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import subprocess
 import tempfile
 import tomllib
@@ -199,17 +200,51 @@ class PlanOnTopologies(unittest.TestCase):
         self.assertIn("hugepages=1:299", doc["plan"]["cmdline"])
 
 
+def live_pci_nics() -> list[str]:
+    """Returns the network interfaces of this machine that sit on a PCI device (virtual
+    devices such as lo, ifb or bridges have no device link to a PCI address)."""
+    out = []
+    for name in sorted(os.listdir("/sys/class/net")):
+        real = os.path.realpath(os.path.join("/sys/class/net", name))
+        if any(re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]", part) for part in real.split("/")):
+            out.append(name)
+    return out
+
+
+def live_default_route_ifaces() -> set[str]:
+    """Returns the interfaces carrying an IPv4 default route, read from /proc/net/route."""
+    with open("/proc/net/route") as f:
+        rows = [line.split() for line in f.read().splitlines()[1:]]
+    return {r[0] for r in rows if len(r) >= 8 and r[1] == "00000000" and r[7] == "00000000"}
+
+
 class PlanOnThisMachine(unittest.TestCase):
     def test_live_plan_is_honest(self) -> None:
         r = run("plan", check=True)
         self.assertIn("Core map", r.stdout)
+        self.assertIn("no NIC given", r.stdout)
         with open("/sys/devices/system/cpu/isolated") as f:
             isolated = f.read().strip()
         with open("/proc/cmdline") as f:
             has_isolcpus = "isolcpus=" in f.read()
         if not isolated and not has_isolcpus:
-            self.assertIn("no isolated cores", r.stdout)
-        self.assertIn("no NIC given", r.stdout)
+            self.assertIn("no isolated cores: /sys/devices/system/cpu/isolated is empty and the kernel command "
+                          "line has no isolcpus=", r.stdout)
+        else:
+            self.assertNotIn("no isolated cores", r.stdout)
+        nics = live_pci_nics()
+        routed = live_default_route_ifaces()
+        if len(nics) == 1 and nics[0] in routed:
+            # The development VM's shape: its one NIC is its own link to the network.
+            self.assertIn("no NIC DPDK can own: ", r.stdout)
+            self.assertRegex(r.stdout, rf"no NIC DPDK can own: [^\n]*interfaces {nics[0]}; {nics[0]} carries the "
+                                       "default route")
+            named = run("plan", "--nic", nics[0], check=True).stdout
+            self.assertRegex(named, rf"no NIC DPDK can own: {nics[0]} \(\S+\) kernel driver \S+, interfaces "
+                                    rf"{nics[0]}; {nics[0]} carries the default route")
+            self.assertIn("data-plane cores fall back to node", r.stdout)
+        elif not nics:
+            self.assertIn("no NIC DPDK can own", r.stdout)
 
     def test_vm_like_tree_says_no_nic_dpdk_can_own_and_no_isolated_cores(self) -> None:
         # A two-CPU VM whose only NIC (virtio, eth0) carries the default route.
