@@ -2,6 +2,8 @@
 // Runs at the start and end of each data-plane thread.
 #include "tachyon/dataplane/core_thread.h"
 
+#include <pthread.h>
+
 #include <exception>
 
 #include "tachyon/dataplane/cpu_pinning.h"
@@ -17,6 +19,11 @@ CorePlacement enter_core(const std::string& role, int cpu, bool register_dpdk) n
   try {
     p.role = role;
     p.requested_cpu = cpu;
+    // The kernel keeps 15 characters: "tachyon-shard12", and "tachyon-disp".
+    std::string name = "tachyon-";
+    for (const char c : role == "dispatch" ? std::string("disp") : role)
+      if (c != ' ') name += c;
+    ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
     if (cpu >= 0) pin_this_thread(cpu, role);
   } catch (const std::exception& e) {
     p.note = e.what();
