@@ -14,7 +14,7 @@ import tempfile
 import tomllib
 import unittest
 
-from fake_tree import TOPO_32, TOPOLOGIES, build_tree, run
+from fake_tree import SOURCE, TOPO_32, TOPOLOGIES, build_tree, run
 
 TOPOLOGY_FILES = sorted(glob.glob(os.path.join(TOPOLOGIES, "*.xml")))
 
@@ -228,6 +228,104 @@ def live_default_route_ifaces() -> set[str]:
     with open("/proc/net/route") as f:
         rows = [line.split() for line in f.read().splitlines()[1:]]
     return {r[0] for r in rows if len(r) >= 8 and r[1] == "00000000" and r[7] == "00000000"}
+
+
+def shard_bytes(orders: int, levels: int, symbols: int, ring_records: int) -> int:
+    """One shard's pool bytes: Order, Level, order index at load <= 0.5, ladder arena,
+    64 B ring records (the record sizes test_units checks against book/'s headers)."""
+    index_slots = 1 << (2 * orders - 1).bit_length()
+    return 32 * orders + 32 * levels + 8 * index_slots + 16 * (4 * levels + 32 * symbols) + 64 * ring_records
+
+
+class HugepagesFromTheApplianceConfig(unittest.TestCase):
+    def setUp(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = self.tmp.name
+
+    def tearDown(self) -> None:
+        self.tmp.cleanup()
+
+    def toml(self, name: str, text: str) -> str:
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def plan(self, *args: str) -> dict:
+        return plan_json("--topology", TOPO_32, "--nic", "eth0", "--root", self.root, *args)["plan"]["hugepages"]
+
+    def test_pools_come_from_the_config_and_follow_the_appliances_shape(self) -> None:
+        cfg = self.toml("tachyon.toml", "[book]\nmax_orders = 65536\nmax_levels = 4096\nmax_symbols = 16\n"
+                                        "[rings]\ncapacity = 1024\n[nic]\nmbufs = 4095\nrx_queues = 1\n"
+                                        "[risk]\nmax_order_qty = 5\n")
+        hp = self.plan("--config", cfg)
+        # 7 data-plane cores, one rx queue: tachyon run dispatches from the first to 6
+        # shard cores; one mbuf pool for the port.
+        self.assertEqual((hp["shards"], hp["queues"]), (6, 1))
+        self.assertEqual((hp["pools"]["max_orders"], hp["pools"]["max_levels"], hp["pools"]["max_symbols"]),
+                         (65536, 4096, 16))
+        self.assertEqual(hp["pools"]["ring_events"], 2 * 1024 + 1024)
+        self.assertEqual(hp["pools"]["mbufs"], 4095)
+        per = shard_bytes(65536, 4096, 16, 3072)
+        self.assertEqual(sum(hp["per_shard"].values()), per)
+        need = 6 * per + 4095 * 2304 + 64 * 1048576
+        self.assertEqual(hp["bytes_needed"], need)
+        self.assertEqual((hp["page_kb"], hp["count"]), (2048, -(-need // 2097152)))
+        self.assertIn(f"pools     : book.max_orders = 65536 ({cfg})", hp["formula"][0])
+        self.assertIn(f"nic.rx_queues = 1 ({cfg})", hp["formula"][0])
+        # The kernel command line and the fragment carry the same count.
+        doc = plan_json("--topology", TOPO_32, "--nic", "eth0", "--root", self.root, "--config", cfg)
+        self.assertIn(f"hugepages=1:{hp['count']}", doc["plan"]["cmdline"])
+        self.assertIn(f"# hugepages (reserved by tuning/apply and the kernel command line): {hp['count']} x 2048 kB",
+                      doc["config_toml"])
+
+        # As many rx queues as cores: every core runs a shard on its own queue.
+        direct = self.toml("direct.toml", "[nic]\nrx_queues = 8\n")
+        hp = self.plan("--config", direct)
+        self.assertEqual((hp["shards"], hp["queues"]), (7, 7))
+        # Keys the file leaves out take the appliance's defaults, and say so.
+        self.assertEqual(hp["pools"]["max_orders"], 1 << 20)
+        self.assertEqual(hp["pools"]["ring_events"], 2 * 4096 + 1024)
+        self.assertIn("book.max_orders = 1048576 (default)", hp["formula"][0])
+        self.assertEqual(hp["bytes_needed"], 7 * shard_bytes(1 << 20, 1 << 16, 1, 2 * 4096 + 1024)
+                         + 8191 * 2304 + 64 * 1048576)
+
+    def test_files_layer_and_flags_win(self) -> None:
+        base = self.toml("base.toml", "[book]\nmax_orders = 65536\nmax_symbols = 16\n")
+        top = self.toml("top.toml", "[book]\nmax_orders = 32768\n")
+        hp = self.plan("--config", base, "--config", top)
+        self.assertEqual((hp["pools"]["max_orders"], hp["pools"]["max_symbols"]), (32768, 16))
+        self.assertIn(f"book.max_orders = 32768 ({top})", hp["formula"][0])
+        self.assertIn(f"book.max_symbols = 16 ({base})", hp["formula"][0])
+        hp = self.plan("--config", base, "--orders", "4096", "--shards", "2")
+        self.assertEqual((hp["pools"]["max_orders"], hp["pools"]["max_symbols"], hp["shards"]), (4096, 16, 2))
+
+    def test_the_shipped_example_config(self) -> None:
+        example = os.path.join(SOURCE, "config", "tachyon.example.toml")
+        with open(example, "rb") as f:
+            cfg = tomllib.load(f)
+        hp = self.plan("--config", example)
+        self.assertEqual(hp["pools"]["max_orders"], cfg["book"]["max_orders"])
+        self.assertEqual(hp["pools"]["max_levels"], cfg["book"]["max_levels"])
+        self.assertEqual(hp["pools"]["max_symbols"], cfg["book"]["max_symbols"])
+        self.assertEqual(hp["pools"]["ring_events"], 2 * cfg["rings"]["capacity"] + 1024)
+        self.assertEqual(hp["pools"]["mbufs"], cfg["nic"]["mbufs"])
+        self.assertNotIn("(default)", hp["formula"][0])
+
+    def test_bad_config_is_one_line_naming_the_file_and_key(self) -> None:
+        bad = self.toml("bad.toml", "[book]\nmax_orders = \"many\"\n")
+        r = run("plan", "--topology", TOPO_32, "--root", self.root, "--config", bad)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip(),
+                         f"tuning/plan: error: --config {bad}: book.max_orders = 'many': must be an integer > 0")
+        broken = self.toml("broken.toml", "[book\n")
+        r = run("plan", "--topology", TOPO_32, "--root", self.root, "--config", broken)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"--config {broken}: TOML syntax:", r.stderr)
+        missing = os.path.join(self.tmp.name, "missing.toml")
+        r = run("plan", "--topology", TOPO_32, "--root", self.root, "--config", missing)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"--config {missing}: No such file or directory", r.stderr)
 
 
 class PlanOnThisMachine(unittest.TestCase):
