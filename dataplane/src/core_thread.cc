@@ -4,7 +4,9 @@
 
 #include <pthread.h>
 
+#include <cstddef>
 #include <exception>
+#include <string_view>
 
 #include "tachyon/dataplane/cpu_pinning.h"
 
@@ -19,15 +21,18 @@ CorePlacement enter_core(const std::string& role, int cpu, bool register_dpdk) n
   try {
     p.role = role;
     p.requested_cpu = cpu;
-    // The kernel keeps 15 characters: "tachyon-shard12", and "tachyon-disp".
-    std::string name = "tachyon-";
-    for (const char c : role == "dispatch" ? std::string("disp") : role)
-      if (c != ' ') name += c;
-    ::pthread_setname_np(::pthread_self(), name.substr(0, 15).c_str());
     if (cpu >= 0) pin_this_thread(cpu, role);
   } catch (const std::exception& e) {
     p.note = e.what();
   }
+  // Named once placed, so that a thread seen by its name runs where it will stay. The
+  // kernel keeps 15 characters: "tachyon-shard12", and "tachyon-disp".
+  char name[16] = "tachyon-";
+  std::size_t n = 8;
+  for (const char c : role == "dispatch" ? std::string_view("disp") : std::string_view(role))
+    if (c != ' ' && n < 15) name[n++] = c;
+  name[n] = '\0';
+  ::pthread_setname_np(::pthread_self(), name);
 #if defined(TACHYON_HAVE_DPDK)
   if (register_dpdk && nic::DpdkEal::active()) {
     p.dpdk_lcore = nic::register_dpdk_thread();
