@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package tachyon needs to build, test and run.
-# Idempotent: asks dpkg first and calls apt-get only for what is missing.
+# Idempotent: asks dpkg first and calls apt-get only for what is missing. Then the test
+# helpers' npm packages (scripts/install-node-deps.sh: ccxt for okx_ccxt_test).
 set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 packages=(
   # toolchain and build
@@ -25,15 +28,16 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: must run as root to install packages (missing: ${missing[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # The package index may be stale or empty on a fresh machine.
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: must run as root to install packages (missing: ${missing[*]})" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-# The package index may be stale or empty on a fresh machine.
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+"$here/install-node-deps.sh"

@@ -22,6 +22,7 @@
 #include "tachyon/bench/scenario.h"
 #include "tachyon/controlplane/config.h"
 #include "tachyon/controlplane/config_watcher.h"
+#include "tachyon/controlplane/core_map.h"
 #include "tachyon/controlplane/durable_replay.h"
 #include "tachyon/controlplane/engine_commands.h"
 #include "tachyon/controlplane/live_command.h"
@@ -70,7 +71,7 @@ struct ReplayArgs {
   uint64_t slow_ns = 0;
   std::string command;
   // Configuration and durability (match mode).
-  std::string config;
+  std::vector<std::string> config;  // layered in order
   std::string journal;
   std::string snapshot_dir;
   int64_t snapshot_every = -1;  // -1: from the config
@@ -143,16 +144,33 @@ int run_replay(const ReplayArgs& a) {
     pos = end + 1;
   }
 
-  // A configuration file supplies book capacities, risk limits, symbols, the feed
-  // filter and the journal; explicit options win over it.
+  // Configuration files supply book capacities, risk limits, symbols, the feed filter,
+  // the journal and the core map; explicit options win over them.
   std::optional<Config> cfg;
   if (!a.config.empty()) {
     ConfigResult r = load_config(a.config, env_overrides(environ));
     if (!r.config) {
       for (const ConfigError& e : r.errors) std::fprintf(stderr, "tachyon: %s\n", e.to_string().c_str());
-      throw CLI::ValidationError("--config", a.config + ": " + std::to_string(r.errors.size()) + " error(s)");
+      throw CLI::ValidationError("--config",
+                                 describe_paths(a.config) + ": " + std::to_string(r.errors.size()) + " error(s)");
     }
     cfg = std::move(r.config);
+    // The core map: the replay core (or the dispatch and shard cores of --cores) on
+    // cores.dataplane, the control plane's threads on cores.control, the books on
+    // cores.numa_node. Checked against this machine first.
+    const CoreMap cores = check_core_map(cfg->cores);
+    for (const std::string& n : cores.notes) std::fprintf(stderr, "%s\n", n.c_str());
+    if (!cores.empty()) std::fprintf(stderr, "cores: %s\n", cores.describe().c_str());
+    if (const std::string where = place_control_thread(cores); !where.empty())
+      std::fprintf(stderr, "%s\n", where.c_str());
+    opt.cpus = cores.dataplane;
+    opt.memory_node = cores.memory_node;
+    if (!opt.cpus.empty() && a.cores > opt.cpus.size())
+      throw CLI::ValidationError("--cores", std::to_string(a.cores) + " needs " + std::to_string(a.cores) +
+                                                " data-plane CPUs (1 dispatch + " + std::to_string(a.cores - 1) +
+                                                " shard), but cores.dataplane lists " +
+                                                std::to_string(opt.cpus.size()) + " (" +
+                                                format_cpu_list(opt.cpus) + ")");
     opt.book = cfg->book;
     opt.risk = cfg->risk;
     opt.breaker = breaker_limits(cfg->breaker);
@@ -173,7 +191,7 @@ int run_replay(const ReplayArgs& a) {
   dur.config_hash = cfg ? cfg->hash : 0;
   dur.stop = &g_stop;
   if (cfg) {
-    dur.config_path = a.config;
+    dur.config_paths = a.config;
     dur.config = &*cfg;
     dur.config_overrides = env_overrides(environ);
   }
@@ -277,6 +295,7 @@ int run_replay(const ReplayArgs& a) {
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
   }
   if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");
+  for (const std::string& p : s.placement) std::fprintf(stderr, "%s\n", p.c_str());
   // How the input was opened through a NIC (never on stdout: the report stream is the
   // same whichever backend read the capture).
   if (opt.nic != nic::NicBackendKind::kPcap)
@@ -369,8 +388,11 @@ int run_cli(int argc, char** argv) {
   replay->add_option("--metrics-linger", ra.metrics_linger, "Keep serving metrics this many seconds after the "
                                                             "replay (Ctrl-C ends it)")
       ->check(CLI::Range(0.0, 86400.0));
-  replay->add_option("--config", ra.config, "TOML configuration (book, risk, match symbols, feed filter, journal); "
-                                            "TACHYON_SECTION__KEY variables override it");
+  replay->add_option("--config", ra.config, "TOML configuration (book, risk, match symbols, feed filter, journal, "
+                                            "cores); repeat it to layer files in order, e.g. --config tachyon.toml "
+                                            "--config cores.toml (tuning/plan's core map); TACHYON_SECTION__KEY "
+                                            "variables override them")
+      ->allow_extra_args(false);
   replay->add_option("--journal", ra.journal, "Match mode: journal every input and output here and recover from it "
                                               "if it exists (acknowledgements leave only once journaled)");
   replay->add_option("--snapshot-dir", ra.snapshot_dir, "Where snapshots go (default: JOURNAL.snapshots)");
@@ -425,7 +447,11 @@ int run_cli(int argc, char** argv) {
       "Run the live appliance in feed mode: the NIC of the config (nic.backend dpdk, socket or auto), the shard\n"
       "pipeline on cores.dataplane, /metrics on metrics.listen:port, until SIGINT or SIGTERM; then drain, print the\n"
       "final stats and exit 0. An explicit nic.backend = dpdk that cannot start exits 2.");
-  live->add_option("--config", la.config, "TOML configuration (nic, cores, rings, feed, book, metrics)")->required();
+  live->add_option("--config", la.config, "TOML configuration (nic, cores, rings, feed, book, metrics); repeat it "
+                                          "to layer files in order, e.g. --config tachyon.toml --config cores.toml "
+                                          "(tuning/plan's core map)")
+      ->required()
+      ->allow_extra_args(false);
   live->add_option("--metrics-port", la.metrics_port, "Serve /metrics here instead of metrics.port (0: any free port)");
   live->add_flag("--json", la.json, "Print the final stats as one JSON object on stdout");
 

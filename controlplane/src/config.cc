@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -256,6 +257,40 @@ void apply_override(toml::table& root, const std::string& dotted, const std::str
   }
 }
 
+// True for "0000:81:00.0": 4 hex digits, ':', 2, ':', 2, '.', one digit 0-7.
+bool is_pci_address(const std::string& s) {
+  if (s.size() != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.' || s[11] < '0' || s[11] > '7') return false;
+  for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  return true;
+}
+
+// Parses text (named source in errors) into root, layering its tables over root's.
+bool layer(toml::table& root, std::string_view text, std::string_view source, std::vector<ConfigError>& errors) {
+  toml::table t;
+  try {
+    t = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
+    errors.push_back(ConfigError{std::string(source), where.str(), "TOML syntax: " + std::string(e.description())});
+    return false;
+  }
+  for (auto&& [key, node] : t) {
+    toml::table* mine = root[key].as_table();
+    const toml::table* theirs = node.as_table();
+    if (mine != nullptr && theirs != nullptr) {
+      for (auto&& [k, v] : *theirs) mine->insert_or_assign(k, v);
+    } else {
+      root.insert_or_assign(key, node);
+    }
+  }
+  return true;
+}
+
+ConfigResult validate(toml::table& root, const std::map<std::string, std::string>& overrides,
+                      std::vector<ConfigError> errors);
+
 }  // namespace
 
 std::map<std::string, std::string> env_overrides(char** envp) {
@@ -279,14 +314,17 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
                           std::string_view source) {
   ConfigResult r;
   toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << "line " << e.source().begin.line << ", column " << e.source().begin.column;
-    r.errors.push_back(ConfigError{std::string(source), where.str(), "TOML syntax: " + std::string(e.description())});
-    return r;
-  }
+  if (!layer(root, text, source, r.errors)) return r;
+  return validate(root, overrides, {});
+}
+
+namespace {
+
+// Applies overrides to root and validates every key into a Config.
+ConfigResult validate(toml::table& root, const std::map<std::string, std::string>& overrides,
+                      std::vector<ConfigError> errors) {
+  ConfigResult r;
+  r.errors = std::move(errors);
   for (const auto& [k, v] : overrides) apply_override(root, k, v, r.errors);
 
   Config c;
@@ -312,6 +350,9 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
   rd.integer("nic", "mbufs", c.nic.mbufs, 511, 16'777'215);
   rd.string("nic", "bind_address", c.nic.bind_address);
   rd.integer("nic", "udp_port", c.nic.udp_port, 1, 65535);
+  rd.string("nic", "pci", c.nic.pci);
+  if (!c.nic.pci.empty() && !is_pci_address(c.nic.pci))
+    rd.fail("nic", "pci", '"' + c.nic.pci + '"', "must be a PCI address DOMAIN:BUS:DEVICE.FUNCTION such as 0000:81:00.0");
   // [cores]
   rd.int_list("cores", "dataplane", c.cores.dataplane, 0, 4095);
   rd.integer("cores", "control", c.cores.control, -1, 4095);
@@ -375,6 +416,8 @@ ConfigResult parse_config(std::string_view text, const std::map<std::string, std
   return r;
 }
 
+}  // namespace
+
 dataplane::BreakerLimits breaker_limits(const CircuitBreaker& c) noexcept {
   dataplane::BreakerLimits l;
   l.enabled = c.enabled;
@@ -386,15 +429,34 @@ dataplane::BreakerLimits breaker_limits(const CircuitBreaker& c) noexcept {
 }
 
 ConfigResult load_config(const std::string& path, const std::map<std::string, std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  return load_config(std::vector<std::string>{path}, overrides);
+}
+
+ConfigResult load_config(const std::vector<std::string>& paths, const std::map<std::string, std::string>& overrides) {
+  std::vector<ConfigError> errors;
+  toml::table root;
+  for (const std::string& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      errors.push_back(ConfigError{path, "", std::string("cannot open: ") + std::strerror(errno)});
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    layer(root, text.str(), path, errors);
+  }
+  if (!errors.empty()) {
     ConfigResult r;
-    r.errors.push_back(ConfigError{path, "", std::string("cannot open: ") + std::strerror(errno)});
+    r.errors = std::move(errors);
     return r;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), overrides, path);
+  return validate(root, overrides, {});
+}
+
+std::string describe_paths(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const std::string& p : paths) out += (out.empty() ? "" : " + ") + p;
+  return out;
 }
 
 std::vector<std::string> static_changes(const Config& a, const Config& b) {

@@ -27,15 +27,19 @@ void ConfigWatcher::block_sighup() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-ConfigWatcher::ConfigWatcher(std::string path, ConfigStore& store, std::map<std::string, std::string> overrides,
-                             Report report)
-    : path_(std::move(path)), store_(store), overrides_(std::move(overrides)), report_(std::move(report)) {
-  const std::filesystem::path p(path_);
-  const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+ConfigWatcher::ConfigWatcher(std::vector<std::string> paths, ConfigStore& store,
+                             std::map<std::string, std::string> overrides, Report report)
+    : paths_(std::move(paths)), store_(store), overrides_(std::move(overrides)), report_(std::move(report)) {
   inotify_fd_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (inotify_fd_ < 0) throw_errno("inotify_init1");
-  if (::inotify_add_watch(inotify_fd_, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0)
-    throw_errno("inotify_add_watch(" + dir + ")");
+  for (const std::string& path : paths_) {
+    const std::filesystem::path p(path);
+    const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+    // The same directory twice gives the same watch descriptor.
+    const int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+    if (wd < 0) throw_errno("inotify_add_watch(" + dir + ")");
+    names_[wd].push_back(p.filename().string());
+  }
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGHUP);
@@ -57,7 +61,6 @@ ConfigWatcher::~ConfigWatcher() {
 }
 
 void ConfigWatcher::run() {
-  const std::string name = std::filesystem::path(path_).filename().string();
   alignas(inotify_event) char buf[4096];
   for (;;) {
     pollfd fds[3] = {{inotify_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
@@ -76,13 +79,16 @@ void ConfigWatcher::run() {
       while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) {
         for (char* p = buf; p < buf + n;) {
           const auto* ev = reinterpret_cast<const inotify_event*>(p);
-          if (ev->len > 0 && name == ev->name) reload = true;
+          if (ev->len > 0)
+            if (const auto w = names_.find(ev->wd); w != names_.end())
+              for (const std::string& name : w->second)
+                if (name == ev->name) reload = true;
           p += sizeof(inotify_event) + ev->len;
         }
       }
     }
     if (reload) {
-      const ConfigStore::Outcome out = store_.reload(load_config(path_, overrides_));
+      const ConfigStore::Outcome out = store_.reload(load_config(paths_, overrides_));
       if (report_) report_(out);
     }
   }

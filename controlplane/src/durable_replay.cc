@@ -100,10 +100,10 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   std::unique_ptr<ConfigWatcher> watcher;
   std::mutex reload_mu;
   std::vector<std::unique_ptr<dataplane::BreakerLimits>> reloaded_breakers;  // reloaded, for the core
-  if (!d.config_path.empty() && d.config) {
+  if (!d.config_paths.empty() && d.config) {
     store = std::make_unique<ConfigStore>(*d.config);
     watcher = std::make_unique<ConfigWatcher>(
-        d.config_path, *store, d.config_overrides, [&](const ConfigStore::Outcome& o) {
+        d.config_paths, *store, d.config_overrides, [&](const ConfigStore::Outcome& o) {
           std::string line;
           if (o.applied) {
             // Published Configs live as long as the store; the breaker limits are kept
@@ -129,7 +129,7 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
             for (const std::string& p : o.problems) line += " " + p + ";";
           }
           std::lock_guard<std::mutex> lock(reload_mu);
-          report.reloads.push_back(d.config_path + " reload " + line);
+          report.reloads.push_back(describe_paths(d.config_paths) + " reload " + line);
         });
   }
   std::atomic<bool> local_stop{false};

@@ -33,7 +33,7 @@ struct EngineCommands::State {
   uint64_t limit = 0;
   std::string snapshot_dir;
   std::vector<std::string> symbols;
-  std::string config;
+  std::vector<std::string> config;
   std::string socket = "/tmp/tachyon.ctl";
   std::vector<std::string> words;
 };
@@ -53,7 +53,9 @@ EngineCommands::EngineCommands(CLI::App& app) : s_(std::make_unique<State>()) {
   s.dump->add_option("--limit", s.limit, "Print at most this many records");
   s.replay->add_option("--snapshot-dir", s.snapshot_dir, "Snapshots (default: FILE.snapshots)");
   s.replay->add_option("--symbols", s.symbols, "The symbols the run was started with")->delimiter(',');
-  s.replay->add_option("--config", s.config, "The configuration the run was started with");
+  s.replay->add_option("--config", s.config, "The configuration the run was started with (repeat --config for "
+                                             "layered files, in the same order)")
+      ->allow_extra_args(false);
   s.ctl = app.add_subcommand("ctl", "Send a command to a running appliance: pause, resume, halt SYM, unhalt SYM, "
                                     "kill, release, snapshot, status, stop.");
   s.ctl->add_option("--socket", s.socket, "Control socket (tachyon replay --ctl PATH)")->capture_default_str();
@@ -179,7 +181,7 @@ int replay(const EngineCommands::State& s) {
   d.snapshot_every = 0;
   if (!s.config.empty()) {
     ConfigResult r = load_config(s.config, env_overrides(environ));
-    if (!r.config) throw std::runtime_error(s.config + ": " + r.errors.front().to_string());
+    if (!r.config) throw std::runtime_error(describe_paths(s.config) + ": " + r.errors.front().to_string());
     opt.book = r.config->book;
     opt.risk = r.config->risk;
     opt.breaker = breaker_limits(r.config->breaker);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tachyon/controlplane/config.h"
+#include "tachyon/controlplane/core_map.h"
 #include "tachyon/controlplane/json_writer.h"
 #include "tachyon/controlplane/metrics_server.h"
 #include "tachyon/controlplane/probe_collector.h"
@@ -50,12 +51,18 @@ int run_live(const LiveArgs& a) {
   ConfigResult r = load_config(a.config, env_overrides(environ));
   if (!r.config) {
     for (const ConfigError& e : r.errors) std::fprintf(stderr, "tachyon: %s\n", e.to_string().c_str());
-    std::fprintf(stderr, "tachyon: %s: %zu error(s)\n", a.config.c_str(), r.errors.size());
+    std::fprintf(stderr, "tachyon: %s: %zu error(s)\n", describe_paths(a.config).c_str(), r.errors.size());
     return 2;
   }
   const Config& cfg = *r.config;
   if (cfg.nic.backend == NicBackend::kPcap)
     throw std::invalid_argument("nic.backend = pcap reads a capture: use tachyon replay --nic pcap FILE");
+
+  // The core map, checked against this machine; the control plane (this thread and the
+  // threads it starts: metrics) moves to cores.control before anything starts.
+  const CoreMap core_map = check_core_map(cfg.cores);
+  for (const std::string& n : core_map.notes) std::fprintf(stderr, "%s\n", n.c_str());
+  std::string control_where = place_control_thread(core_map);
 
   // The NIC.
   nic::NicOptions no;
@@ -68,6 +75,8 @@ int run_live(const LiveArgs& a) {
   no.mbufs = cfg.nic.mbufs;
   no.bind_address = cfg.nic.bind_address;
   no.udp_port = cfg.nic.udp_port;
+  no.pci = cfg.nic.pci;
+  no.main_lcore = core_map.control;
 
   // The cores: one listed core runs rx -> book itself; several run a dispatch core and
   // shard cores, or (as many rx queues as cores) one direct core per queue.
@@ -77,6 +86,7 @@ int run_live(const LiveArgs& a) {
   fo.pipeline.output_capacity = cfg.rings.capacity;
   fo.pipeline.policy = policy_of(cfg.rings.policy);
   fo.pipeline.stop_at_end = false;
+  fo.memory_node = core_map.memory_node;
   fo.pipeline.filter.dst_port = cfg.feed.port;
   if (!cfg.feed.group.empty()) {
     unsigned b[4];
@@ -111,6 +121,10 @@ int run_live(const LiveArgs& a) {
 
   nic::OpenedNic n = nic::open_nic(no);
   for (const std::string& s : n.notes) std::fprintf(stderr, "%s\n", s.c_str());
+  // rte_eal_init pins its caller to EAL's main lcore: put the control plane back.
+  if (!control_where.empty()) control_where = place_control_thread(core_map);
+  if (!core_map.empty()) std::fprintf(stderr, "cores: %s\n", core_map.describe().c_str());
+  if (!control_where.empty()) std::fprintf(stderr, "%s\n", control_where.c_str());
   std::fprintf(stderr, "nic: %s\n", n.port.describe().c_str());
   std::fprintf(stderr, "cores: %s, %u shard core%s, rings %u x %s\n", fo.pipeline.direct ? "direct" : "dispatch",
                fo.pipeline.shards, fo.pipeline.shards > 1 ? "s" : "", cfg.rings.capacity,

@@ -1,5 +1,6 @@
-// `tachyon okx book|time|config`: a live OKX order book with its health, the server
-// clock, and the effective (redacted) configuration. Control path, main thread.
+// `tachyon okx book|time|config`: live OKX order books with their health (and on
+// /metrics), the server clock, and the effective (redacted) configuration. Control
+// path, main thread (the metrics endpoint, when asked for, runs its own thread).
 #include "tachyon/controlplane/okx_command.h"
 
 #include <unistd.h>
@@ -8,13 +9,20 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "tachyon/controlplane/metrics_server.h"
+#include "tachyon/controlplane/okx_book_metrics.h"
+#include "tachyon/controlplane/probe_collector.h"
+#include "tachyon/dataplane/stop_signal.h"
 #include "tachyon/okx/market_data.h"
 #include "tachyon/okx/okx_config.h"
 #include "tachyon/okx/rest_client.h"
@@ -36,7 +44,7 @@ struct OkxCommands::State {
   std::string ca_file;
   bool verbose = false;
   // book
-  std::string inst_id;
+  std::vector<std::string> inst_ids;
   std::string url;
   std::string channel = "books";
   std::string tick;
@@ -45,6 +53,8 @@ struct OkxCommands::State {
   uint64_t updates = 0;
   double seconds = 0;
   double every = 1.0;
+  int metrics_port = -1;  // -1: no endpoint
+  std::string metrics_address = "127.0.0.1";
 };
 
 namespace {
@@ -111,13 +121,16 @@ int run_book(OkxCommands::State& a) {
   const okx::Channel ch = okx::channel_from_name(a.channel);
   if (!okx::is_book_channel(ch)) throw CLI::ValidationError("--channel", "'" + a.channel + "' is not a book channel");
 
-  // The instrument's tick and lot: given, or asked from the REST API.
-  okx::Instrument inst;
+  // Each instrument's tick and lot: given (one instrument), or asked from the REST API.
+  std::vector<okx::Instrument> insts;
   if (!a.tick.empty() || !a.lot.empty()) {
     if (a.tick.empty() || a.lot.empty()) throw CLI::ValidationError("--tick/--lot", "give both or neither");
-    auto i = okx::Instrument::make(a.inst_id, a.tick, a.lot);
+    if (a.inst_ids.size() != 1)
+      throw CLI::ValidationError("--tick/--lot", "are one instrument's steps: give one INST, or neither to ask the "
+                                                 "REST API for each");
+    auto i = okx::Instrument::make(a.inst_ids[0], a.tick, a.lot);
     if (!i) throw CLI::ValidationError("--tick/--lot", "must be positive decimals such as 0.1 and 0.00000001");
-    inst = *i;
+    insts.push_back(*i);
   } else {
     if (a.rest_url.empty() && !a.url.empty()) {
       // A venue (or the test fake) serving REST on the WebSocket's host and port.
@@ -125,36 +138,59 @@ int run_book(OkxCommands::State& a) {
       if (u) cfg.rest_url = std::string(u->tls() ? "https://" : "http://") + u->host_header();
     }
     okx::OkxRestClient rest(cfg, rest_logger(a.verbose));
-    auto list = rest.instruments("SPOT", a.inst_id);
-    if (!list) throw std::runtime_error(list.error().describe() + " (or give --tick and --lot)");
-    if (list->empty()) throw std::runtime_error("okx: instrument " + a.inst_id + " not found at " + cfg.rest_url);
-    inst = list->front();
+    for (const std::string& id : a.inst_ids) {
+      auto list = rest.instruments("SPOT", id);
+      if (!list) throw std::runtime_error(list.error().describe() + " (or give --tick and --lot)");
+      if (list->empty()) throw std::runtime_error("okx: instrument " + id + " not found at " + cfg.rest_url);
+      insts.push_back(list->front());
+    }
   }
 
-  okx::OkxMarketData md(cfg, {inst}, ch);
+  okx::OkxMarketData md(cfg, insts, ch);
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   uint64_t applied = 0;
   md.on_book = [&](const okx::BookSync&, okx::SyncResult r) {
     if (r == okx::SyncResult::kUpdate || r == okx::SyncResult::kSnapshot || r == okx::SyncResult::kReset) ++applied;
   };
-  std::printf("okx book %s on %s (%s, tick %s, lot %s, %s)\n", inst.inst_id.c_str(), cfg.ws_public_url.c_str(),
-              a.channel.c_str(), inst.tick.step().to_string().c_str(), inst.lot.step().to_string().c_str(),
-              cfg.demo ? "demo" : "production");
+  for (const okx::Instrument& inst : insts)
+    std::printf("okx book %s on %s (%s, tick %s, lot %s, %s)\n", inst.inst_id.c_str(), cfg.ws_public_url.c_str(),
+                a.channel.c_str(), inst.tick.step().to_string().c_str(), inst.lot.step().to_string().c_str(),
+                cfg.demo ? "demo" : "production");
   std::fflush(stdout);
+
+  // /metrics: the books as this thread last rendered them (every loop turn below).
+  OkxBookMetrics book_metrics;
+  book_metrics.publish(md);
+  ProbeCollector collector({});
+  std::unique_ptr<MetricsServer> metrics;
+  if (a.metrics_port >= 0) {
+    MetricsServerOptions mo;
+    mo.address = a.metrics_address;
+    mo.port = static_cast<uint16_t>(a.metrics_port);
+    mo.extra_metrics = [&book_metrics] { return book_metrics.text(); };
+    metrics = std::make_unique<MetricsServer>(mo, collector);
+    std::fprintf(stderr, "metrics: http://%s:%u/metrics\n", mo.address.c_str(), static_cast<unsigned>(metrics->port()));
+  }
+  const std::atomic<bool>& stop = dataplane::install_stop_signals();
+
   md.start();
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  auto done = [&] { return (a.updates > 0 && applied >= a.updates) || (a.seconds > 0 && elapsed() >= a.seconds); };
-  const okx::BookSync& b = *md.book(inst.inst_id);
+  auto done = [&] {
+    return stop.load() || (a.updates > 0 && applied >= a.updates) || (a.seconds > 0 && elapsed() >= a.seconds);
+  };
   auto show = [&](bool final_view) {
     std::string s;
     if (tty && !final_view) s += "\x1b[H\x1b[2J";
-    char head[200];
-    std::snprintf(head, sizeof head, "\n%s %s  state %s  seqId %lld  %llu updates applied  %.1f s\n",
-                  inst.inst_id.c_str(), a.channel.c_str(), okx::to_string(b.health().state),
-                  static_cast<long long>(b.health().seq_id), static_cast<unsigned long long>(applied), elapsed());
-    s += head;
-    s += render_book(b, a.depth);
+    for (const okx::Instrument& inst : insts) {
+      const okx::BookSync& b = *md.book(inst.inst_id);
+      char head[200];
+      std::snprintf(head, sizeof head, "\n%s %s  state %s  seqId %lld  %llu updates applied  %.1f s\n",
+                    inst.inst_id.c_str(), a.channel.c_str(), okx::to_string(b.health().state),
+                    static_cast<long long>(b.health().seq_id), static_cast<unsigned long long>(applied), elapsed());
+      s += head;
+      s += render_book(b, a.depth);
+    }
     s += "health: " + md.format_health();
     std::fputs(s.c_str(), stdout);
     std::fflush(stdout);
@@ -162,6 +198,7 @@ int run_book(OkxCommands::State& a) {
   double next_show = a.every;
   while (!done()) {
     md.run_for(50, done);
+    book_metrics.publish(md);
     if (a.every > 0 && elapsed() >= next_show) {
       show(false);
       next_show += a.every;
@@ -169,7 +206,11 @@ int run_book(OkxCommands::State& a) {
   }
   show(true);
   md.stop();
-  return b.health().state == okx::BookState::kLive ? 0 : 1;
+  if (metrics) metrics->stop();
+  dataplane::uninstall_stop_signals();
+  for (const okx::Instrument& inst : insts)
+    if (md.book(inst.inst_id)->health().state != okx::BookState::kLive) return 1;
+  return 0;
 }
 
 }  // namespace
@@ -181,8 +222,11 @@ OkxCommands::OkxCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                                     "OKX_SANDBOX=1 selects demo trading.");
   a.okx->require_subcommand(1);
 
-  a.book = a.okx->add_subcommand("book", "Mirror an instrument's order book over the WebSocket and show it with its health.");
-  a.book->add_option("INST", a.inst_id, "Instrument id, e.g. BTC-USDT")->required();
+  a.book = a.okx->add_subcommand("book", "Mirror instruments' order books over the WebSocket and show them with their\n"
+                                         "health; --metrics-port also serves each book's state, seqId, gaps, resyncs,\n"
+                                         "stale events, checksum failures and best bid/ask on /metrics. Exit 0 when\n"
+                                         "every book is live at the end; SIGINT/SIGTERM end it.");
+  a.book->add_option("INST", a.inst_ids, "Instrument ids, e.g. BTC-USDT ETH-USDT")->required();
   a.book->add_option("--url", a.url, "WebSocket URL (default: okx.ws_public_url, production or demo)");
   a.book->add_option("--channel", a.channel, "books (400 levels, checked sequence), books5 or bbo-tbt")
       ->check(CLI::IsMember({"books", "books5", "bbo-tbt", "books-l2-tbt", "books50-l2-tbt"}))
@@ -193,6 +237,11 @@ OkxCommands::OkxCommands(CLI::App& app) : s_(std::make_unique<State>()) {
   a.book->add_option("--updates", a.updates, "Exit after this many applied pushes (0: no limit)");
   a.book->add_option("--seconds", a.seconds, "Exit after this many seconds (0: no limit)");
   a.book->add_option("--every", a.every, "Redraw the book every this many seconds (0: only at exit)")
+      ->capture_default_str();
+  a.book->add_option("--metrics-port", a.metrics_port, "Serve Prometheus /metrics (the books and the connection) "
+                                                       "on this port (0: any free port, printed on stderr)")
+      ->check(CLI::Range(0, 65535));
+  a.book->add_option("--metrics-address", a.metrics_address, "Address the metrics endpoint binds")
       ->capture_default_str();
 
   a.time = a.okx->add_subcommand("time", "Print OKX server time and this host's clock offset.");

@@ -2,7 +2,11 @@
 // Runs at the start and end of each data-plane thread.
 #include "tachyon/dataplane/core_thread.h"
 
+#include <pthread.h>
+
+#include <cstddef>
 #include <exception>
+#include <string_view>
 
 #include "tachyon/dataplane/cpu_pinning.h"
 
@@ -21,6 +25,14 @@ CorePlacement enter_core(const std::string& role, int cpu, bool register_dpdk) n
   } catch (const std::exception& e) {
     p.note = e.what();
   }
+  // Named once placed, so that a thread seen by its name runs where it will stay. The
+  // kernel keeps 15 characters: "tachyon-shard12", and "tachyon-disp".
+  char name[16] = "tachyon-";
+  std::size_t n = 8;
+  for (const char c : role == "dispatch" ? std::string_view("disp") : std::string_view(role))
+    if (c != ' ' && n < 15) name[n++] = c;
+  name[n] = '\0';
+  ::pthread_setname_np(::pthread_self(), name);
 #if defined(TACHYON_HAVE_DPDK)
   if (register_dpdk && nic::DpdkEal::active()) {
     p.dpdk_lcore = nic::register_dpdk_thread();

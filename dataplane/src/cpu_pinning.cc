@@ -71,6 +71,16 @@ void pin_this_thread(int cpu, const std::string& who) {
                              std::strerror(err));
 }
 
+std::string bind_this_thread_memory(int node, const std::string& who) {
+  hwloc_topology_t t = internal::topology();
+  hwloc_obj_t obj = hwloc_get_numanode_obj_by_os_index(t, static_cast<unsigned>(node));
+  if (obj == nullptr) return who + ": NUMA node " + std::to_string(node) + " does not exist on this machine";
+  const int rc = hwloc_set_membind(t, obj->nodeset, HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_THREAD | HWLOC_MEMBIND_BYNODESET);
+  if (rc == 0) return "";
+  const int err = errno;
+  return who + ": hwloc_set_membind(node " + std::to_string(node) + ", thread) failed: " + std::strerror(err);
+}
+
 std::string describe_topology() {
   hwloc_topology_t t = internal::topology();
   std::string s;

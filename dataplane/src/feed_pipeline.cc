@@ -53,7 +53,7 @@ FeedPipelineResult run_feed_pipeline(nic::NicPort& port, const FeedPipelineOptio
   po.ring_memory.clear();
   for (uint32_t s = 0; s < n; ++s) {
     const int cpu = s < po.shard_cpus.size() ? po.shard_cpus[s] : -1;
-    const int node = o.numa_local && cpu >= 0 ? numa_node_of_cpu(cpu) : -1;
+    const int node = o.memory_node >= 0 ? o.memory_node : o.numa_local && cpu >= 0 ? numa_node_of_cpu(cpu) : -1;
     handlers.push_back(
         std::make_unique<FeedMirrorHandler>(o.book, node, "shard " + std::to_string(s) + " books", o.apply));
     ring_memory.push_back(std::make_unique<NodeLocalResource>(node, "shard " + std::to_string(s) + " rings"));
@@ -121,7 +121,12 @@ ReplaySummary replay_feed_on_cores(const ReplayOptions& opt, uint32_t shards, Fe
   fo.pipeline.shards = shards;
   fo.pipeline.filter = opt.filter;
   fo.pipeline.policy = BackpressurePolicy::kBlock;  // a replay loses nothing
-  const std::vector<int> cpus = allowed_cpus();
+  fo.memory_node = opt.memory_node;
+  if (!opt.cpus.empty() && opt.cpus.size() < shards + 1)
+    throw ReplayError(std::to_string(shards + 1) + " data-plane cores (1 dispatch + " + std::to_string(shards) +
+                      " shard) need as many CPUs, but " + std::to_string(opt.cpus.size()) +
+                      " were given (ReplayOptions::cpus)");
+  const std::vector<int> cpus = opt.cpus.empty() ? allowed_cpus() : opt.cpus;
   const bool pin = cpus.size() >= shards + 1;
   fo.pipeline.dispatch_cpu = pin ? cpus[0] : -1;
   for (uint32_t s = 0; s < shards; ++s) fo.pipeline.shard_cpus.push_back(pin ? cpus[s + 1] : -1);

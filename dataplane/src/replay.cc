@@ -5,9 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <string_view>
 #include <sys/stat.h>
 
+#include "tachyon/dataplane/cpu_pinning.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
 #include "tachyon/dataplane/itch_messages.h"
 #include "tachyon/nic/capture_sniff.h"
@@ -97,12 +99,37 @@ InputFormat detect_input(const std::string& path) {
                     "; expected pcap, pcapng, ITCH 5.0 BinaryFILE or LOBSTER message CSV)");
 }
 
+namespace {
+
+// Pins the calling thread (the replay core) to opt.cpus[0] and binds its memory to
+// opt.memory_node, before the books are allocated, and records both in sum.placement.
+void place_replay_core(const ReplayOptions& opt, ReplaySummary& sum) {
+  if (!opt.cpus.empty()) {
+    try {
+      pin_this_thread(opt.cpus[0], "replay core");
+    } catch (const std::runtime_error& e) {
+      throw ReplayError(e.what());
+    }
+    sum.placement.push_back("cores: replay core on CPU " + std::to_string(opt.cpus[0]) + " (NUMA node " +
+                            std::to_string(numa_node_of_cpu(opt.cpus[0])) + ")");
+  }
+  if (opt.memory_node >= 0) {
+    const std::string why = bind_this_thread_memory(opt.memory_node, "replay core");
+    sum.placement.push_back(why.empty() ? "memory: replay core's books on NUMA node " +
+                                              std::to_string(opt.memory_node) + " (hwloc membind)"
+                                        : "memory: " + why + "; the books are placed by first touch");
+  }
+}
+
+}  // namespace
+
 ReplaySummary replay(const ReplayOptions& opt) {
   ReplaySummary sum;
   sum.input = opt.input;
   sum.mode = opt.mode;
   sum.format = detect_input(opt.input);
   if (std::string err = opt.book.validate(); !err.empty()) throw ReplayError(err);
+  place_replay_core(opt, sum);
   switch (sum.format) {
     case InputFormat::kPcap:
     case InputFormat::kPcapng:

@@ -35,19 +35,30 @@ std::string join_args(const std::vector<std::string>& args) {
   return s;
 }
 
-std::vector<std::string> default_eal_args(const std::string& rx_pcap, const std::string& tx_pcap) {
-  // One lcore, the first CPU this process may use: EAL would otherwise start an idle
-  // worker thread on every other CPU. The data-plane threads pin themselves.
-  int first_cpu = 0;
+namespace {
+
+// The first CPU this process may use (0 when the affinity cannot be read).
+int first_allowed_cpu() {
   cpu_set_t set;
   CPU_ZERO(&set);
   if (::sched_getaffinity(0, sizeof set, &set) == 0) {
     for (int c = 0; c < CPU_SETSIZE; ++c)
-      if (CPU_ISSET(c, &set)) {
-        first_cpu = c;
-        break;
-      }
+      if (CPU_ISSET(c, &set)) return c;
   }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> live_eal_args(const std::string& pci, int main_lcore) {
+  const int lcore = main_lcore >= 0 ? main_lcore : first_allowed_cpu();
+  return {"-a", pci, "-l", std::to_string(lcore), "--in-memory", "--no-telemetry", "--log-level=lib.eal:warning"};
+}
+
+std::vector<std::string> default_eal_args(const std::string& rx_pcap, const std::string& tx_pcap) {
+  // One lcore, the first CPU this process may use: EAL would otherwise start an idle
+  // worker thread on every other CPU. The data-plane threads pin themselves.
+  const int first_cpu = first_allowed_cpu();
   std::string vdev = "--vdev=net_pcap0,rx_pcap=" + rx_pcap;
   if (!tx_pcap.empty()) vdev += ",tx_pcap=" + tx_pcap;
   return {"--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "-m", "512", "-l", std::to_string(first_cpu), vdev};
@@ -70,11 +81,15 @@ uint64_t count_capture_packets(const std::string& path) {
 OpenedNic open_dpdk(const NicOptions& o) {
   std::vector<std::string> args = o.eal_args;
   OpenedNic out;
-  if (args.empty()) {
+  if (args.empty() && o.rx_pcap.empty() && !o.pci.empty()) {
+    args = live_eal_args(o.pci, o.main_lcore);
+    out.notes.push_back("dpdk: EAL arguments for nic.pci = " + o.pci + ": " + join_args(args));
+  } else if (args.empty()) {
     if (o.rx_pcap.empty())
       throw NicStartupError(
-          "dpdk backend: nic.eal_args is empty and there is no capture to replay: give the EAL arguments of the "
-          "live NIC (e.g. eal_args = [\"-l\", \"2-3\", \"-a\", \"0000:3b:00.0\"])");
+          "dpdk backend: nic.eal_args and nic.pci are empty and there is no capture to replay: give the live NIC's "
+          "PCI address (nic.pci = \"0000:3b:00.0\", as tuning/plan writes it) or its EAL arguments (e.g. "
+          "eal_args = [\"-l\", \"2-3\", \"-a\", \"0000:3b:00.0\"])");
     for (const std::string* p : {&o.rx_pcap, &o.tx_pcap})
       if (p->find(',') != std::string::npos)
         throw NicStartupError("dpdk backend: capture path '" + *p +

@@ -10,7 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tachyon/controlplane/config_store.h"
 #include "tachyon/controlplane/config_watcher.h"
@@ -190,6 +192,72 @@ TEST(ConfigWatcher, ReloadsOnFileChangeAndOnSighup) {
   EXPECT_GE(reports.load(), before + 1);
   EXPECT_GE(applied.load(), 1);
   std::remove(path.c_str());
+}
+
+TEST(Config, LayeredFilesReplaceKeysSectionBySection) {
+  const std::string dir = ::testing::TempDir();
+  const std::string base = dir + "layer_base_" + std::to_string(::getpid()) + ".toml";
+  const std::string top = dir + "layer_top_" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(base) << kGood;
+  std::ofstream(top) << "[cores]\ndataplane = [2, 3]\nnuma_node = 0\n[nic]\npci = \"0000:81:00.0\"\n";
+  const ConfigResult r = load_config(std::vector<std::string>{base, top}, {{"risk.max_order_qty", "9"}});
+  ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
+  EXPECT_EQ(r.config->cores.dataplane, (std::vector<unsigned>{2, 3}));  // the later file wins
+  EXPECT_EQ(r.config->cores.control, 0);                                // other keys of the section stay
+  EXPECT_EQ(r.config->cores.numa_node, 0);
+  EXPECT_EQ(r.config->nic.pci, "0000:81:00.0");
+  EXPECT_EQ(r.config->nic.backend, NicBackend::kPcap);  // from the base
+  EXPECT_EQ(r.config->book.max_orders, 65536u);
+  EXPECT_EQ(r.config->risk.max_order_qty, 9);  // overrides apply over every file
+  // The same keys in one file give the same config (and hash).
+  std::ofstream(top) << "[cores]\ndataplane = [2, 3]\ncontrol = 0\nnuma_node = 0\n";
+  const ConfigResult merged = load_config(std::vector<std::string>{base, top}, {});
+  const ConfigResult one = parse_config(std::string(kGood) + "\n", {{"cores.dataplane", "[2, 3]"}, {"cores.numa_node", "0"}});
+  ASSERT_TRUE(merged.config && one.config);
+  EXPECT_EQ(merged.config->hash, one.config->hash);
+  // A problem inside one file names that file; a missing one too.
+  std::ofstream(top) << "[cores\n";
+  const ConfigResult bad = load_config(std::vector<std::string>{base, top, dir + "no-such.toml"}, {});
+  ASSERT_FALSE(bad.config);
+  ASSERT_EQ(bad.errors.size(), 2u) << ::testing::PrintToString(messages(bad));
+  EXPECT_EQ(bad.errors[0].key, top);
+  EXPECT_NE(bad.errors[0].rule.find("TOML syntax"), std::string::npos);
+  EXPECT_EQ(bad.errors[1].to_string(), dir + "no-such.toml = : cannot open: No such file or directory");
+  EXPECT_EQ(describe_paths({base, top}), base + " + " + top);
+  std::remove(base.c_str());
+  std::remove(top.c_str());
+}
+
+TEST(Config, NicPciIsAPciAddress) {
+  EXPECT_EQ(parse_config("[nic]\npci = \"0000:81:00.0\"\n", {}).config->nic.pci, "0000:81:00.0");
+  EXPECT_EQ(parse_config("[nic]\npci = \"0000:af:1f.7\"\n", {}).config->nic.pci, "0000:af:1f.7");
+  for (const char* bad : {"81:00.0", "0000:81:00.8", "eth0", "0000:81:0g.0"}) {
+    const ConfigResult r = parse_config(std::string("[nic]\npci = \"") + bad + "\"\n", {});
+    ASSERT_FALSE(r.config) << bad;
+    EXPECT_EQ(r.errors[0].to_string(), std::string("nic.pci = \"") + bad +
+                                           "\": must be a PCI address DOMAIN:BUS:DEVICE.FUNCTION such as 0000:81:00.0");
+  }
+}
+
+TEST(ConfigWatcher, ReloadsWhenALayeredFileChanges) {
+  ConfigWatcher::block_sighup();
+  const std::string dir = ::testing::TempDir();
+  const std::string base = dir + "watch_base_" + std::to_string(::getpid()) + ".toml";
+  const std::string top = dir + "watch_top_" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(base) << kGood;
+  std::ofstream(top) << "[risk]\nmax_order_qty = 10\n";
+  const std::vector<std::string> paths{base, top};
+  ConfigStore store(*load_config(paths, {}).config);
+  EXPECT_EQ(store.current()->risk.max_order_qty, 10);
+  std::atomic<int> reports{0};
+  ConfigWatcher w(paths, store, {}, [&](const ConfigStore::Outcome&) { ++reports; });
+  std::ofstream(top) << "[risk]\nmax_order_qty = 11\n";
+  for (int i = 0; i < 500 && store.current()->risk.max_order_qty != 11; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(store.current()->risk.max_order_qty, 11);
+  EXPECT_EQ(store.current()->book.max_orders, 65536u);  // the base is still under it
+  std::remove(base.c_str());
+  std::remove(top.c_str());
 }
 
 TEST(Config, TheShippedExampleIsValid) {

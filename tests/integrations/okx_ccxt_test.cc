@@ -1,11 +1,11 @@
 // Cross-check with an independent client: ccxt (npm, pinned in
 // tests/integrations/ccxt/package-lock.json) signs a set of OKX requests under a
 // frozen clock, and tachyon's signer must produce identical headers, bodies, paths
-// and WebSocket login messages. Needs node and npm; without them the test is skipped
-// with a message saying so. `npm ci` runs here, cached under the build directory.
-#include <fcntl.h>
+// and WebSocket login messages. Needs node (skipped with a message saying so when it is
+// absent) and the lockfile's packages, which scripts/install-deps.sh installs into
+// tests/integrations/ccxt/node_modules (scripts/install-node-deps.sh); the test itself
+// never reaches the npm registry.
 #include <gtest/gtest.h>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,26 +57,16 @@ int run_in(const fs::path& dir, const std::string& cmd, std::string& out) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-// Copies the script and lockfile into the build tree and runs `npm ci` when the
-// installed packages do not match the lockfile. Serialised with flock: ctest may run
-// tests in parallel.
-void prepare(const fs::path& cache) {
-  const fs::path src = fs::path(TACHYON_SOURCE_DIR) / "tests/integrations/ccxt";
-  fs::create_directories(cache);
-  const int lock = ::open((cache / ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  ASSERT_GE(lock, 0);
-  ::flock(lock, LOCK_EX);
-  for (const char* f : {"package.json", "package-lock.json", "sign_okx.js"})
-    fs::copy_file(src / f, cache / f, fs::copy_options::overwrite_existing);
-  const fs::path stamp = cache / "node_modules/.tachyon-lock";
-  if (!fs::exists(cache / "node_modules/ccxt/package.json") || slurp(stamp) != slurp(src / "package-lock.json")) {
-    std::string out;
-    const int rc = run_in(cache, "npm ci --no-audit --no-fund --ignore-scripts --loglevel=error", out);
-    ASSERT_EQ(rc, 0) << "npm ci failed in " << cache << ":\n" << out;
-    std::ofstream(stamp, std::ios::binary) << slurp(src / "package-lock.json");
-  }
-  ::flock(lock, LOCK_UN);
-  ::close(lock);
+// Returns "" when dir/node_modules holds the packages of dir/package-lock.json (as
+// scripts/install-node-deps.sh stamps them), else what is wrong and how to fix it.
+std::string installed_problem(const fs::path& dir) {
+  const fs::path ccxt = dir / "node_modules/ccxt/package.json";
+  const std::string fix = ": run scripts/install-deps.sh (it calls scripts/install-node-deps.sh, which runs "
+                          "npm ci there)";
+  if (!fs::exists(ccxt)) return ccxt.string() + " not found" + fix;
+  if (slurp(dir / "node_modules/.tachyon-lock") != slurp(dir / "package-lock.json"))
+    return (dir / "node_modules").string() + " does not match " + (dir / "package-lock.json").string() + fix;
+  return "";
 }
 
 struct Case {
@@ -148,26 +138,27 @@ std::string cases_json(const std::vector<Case>& cs) {
 }
 
 TEST(OkxCcxt, CcxtAndTachyonSignIdentically) {
-  if (!on_path("node") || !on_path("npm"))
-    GTEST_SKIP() << "node/npm not found on PATH: the ccxt cross-check of OKX signatures is skipped "
-                    "(install Node.js 20+ with npm to run it)";
-  const fs::path cache = fs::path(TACHYON_BINARY_DIR) / "okx-ccxt";
-  prepare(cache);
-  if (::testing::Test::HasFatalFailure()) return;
+  if (!on_path("node"))
+    GTEST_SKIP() << "node not found on PATH: the ccxt cross-check of OKX signatures is skipped "
+                    "(scripts/install-deps.sh installs Debian's nodejs and npm, then ccxt)";
+  const fs::path dir = fs::path(TACHYON_SOURCE_DIR) / "tests/integrations/ccxt";
+  const std::string problem = installed_problem(dir);
+  ASSERT_EQ(problem, "");
+  const fs::path work = fs::path(::testing::TempDir()) / ("okx-ccxt-" + std::to_string(::getpid()));
+  fs::create_directories(work);
 
   const std::vector<Case> cs = cases();
-  const std::string tag = std::to_string(::getpid());
-  std::ofstream(cache / ("cases-" + tag + ".json")) << cases_json(cs);
+  std::ofstream(work / "cases.json") << cases_json(cs);
   std::string creds = "{";
   append_json_field(creds, "apiKey", kApiKey);
   append_json_field(creds, "secret", kSecret);
   append_json_field(creds, "password", kPassphrase);
   creds += "}";
-  std::ofstream(cache / ("creds-" + tag + ".json")) << creds;
+  std::ofstream(work / "creds.json") << creds;
   std::string out;
-  const int rc = run_in(cache, "node sign_okx.js cases-" + tag + ".json creds-" + tag + ".json", out);
-  fs::remove(cache / ("cases-" + tag + ".json"));
-  fs::remove(cache / ("creds-" + tag + ".json"));
+  const int rc = run_in(dir, "node sign_okx.js '" + (work / "cases.json").string() + "' '" +
+                                 (work / "creds.json").string() + "'", out);
+  fs::remove_all(work);
   ASSERT_EQ(rc, 0) << out;
 
   simdjson::dom::parser p;

@@ -1,12 +1,20 @@
 // `tachyon okx ...` as users run it: a live book and its health from the local fake OKX
-// server (TLS, loopback), the server clock, the redacted settings, and clear errors.
+// server (TLS, loopback), the books on /metrics (scraped with curl) through a gap and
+// its resync, the server clock, the redacted settings, and clear errors.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <regex>
 #include <string>
+#include <thread>
 
 #include "okx_fake/fake_okx_process.h"
 
@@ -68,6 +76,132 @@ TEST(OkxCli, BookWithGivenStepsExitsAfterSeconds) {
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("ETH-USDT books  state live"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1999.99"), std::string::npos) << r.out;  // one tick under the fake's mid 2000.00
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// GETs url with curl; returns the body ("" when curl fails).
+std::string curl(const std::string& url) {
+  std::string body;
+  FILE* p = ::popen(("curl -s --max-time 5 " + url).c_str(), "r");
+  if (p == nullptr) return body;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) body.append(buf.data(), n);
+  ::pclose(p);
+  return body;
+}
+
+// Returns the value of the sample `name{labels}` in a Prometheus text body, or "".
+std::string sample(const std::string& body, const std::string& name_and_labels) {
+  const std::size_t at = body.find("\n" + name_and_labels + " ");
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + name_and_labels.size() + 2;
+  return body.substr(from, body.find('\n', from) - from);
+}
+
+// Scrapes url until ok(body) holds (up to 15 s); returns the last body.
+std::string scrape_until(const std::string& url, const std::function<bool(const std::string&)>& ok) {
+  std::string body;
+  for (int i = 0; i < 300; ++i) {
+    body = curl(url);
+    if (ok(body)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return body;
+}
+
+TEST(OkxCli, MetricsShowABookStaleAfterAGapAndLiveAgainAfterItsResync) {
+  FakeOkx fake;
+  const std::string out = std::string(::testing::TempDir()) + "okx_metrics_out_" + std::to_string(::getpid());
+  const std::string err = std::string(::testing::TempDir()) + "okx_metrics_err_" + std::to_string(::getpid());
+  const std::string url = fake.ws_public_url(), ca = fake.ca_file();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
+    ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
+    ::unsetenv("OKX_API_KEY");
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "okx", "book", "BTC-USDT", "ETH-USDT", "--url", url.c_str(),
+            "--ca-file", ca.c_str(), "--metrics-port", "0", "--every", "0", "--seconds", "120",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string port;
+  for (int i = 0; i < 1000 && port.empty(); ++i) {
+    std::smatch m;
+    const std::string e = slurp(err);
+    if (std::regex_search(e, m, std::regex("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) port = m[1];
+    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(port.empty()) << slurp(err);
+  const std::string metrics = "http://127.0.0.1:" + port + "/metrics";
+  const std::string btc = "inst=\"BTC-USDT\",channel=\"books\"", eth = "inst=\"ETH-USDT\",channel=\"books\"";
+  auto live = [&](const std::string& body, const std::string& inst) {
+    return sample(body, "tachyon_okx_book_live{" + inst + "}") == "1";
+  };
+
+  // Both books live, with their sequence and best levels.
+  std::string body = scrape_until(metrics, [&](const std::string& b) { return live(b, btc) && live(b, eth); });
+  ASSERT_TRUE(live(body, btc) && live(body, eth)) << body << slurp(err);
+  EXPECT_EQ(sample(body, "tachyon_okx_book_state{" + btc + ",state=\"live\"}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_state{" + btc + ",state=\"stale\"}"), "0") << body;
+  EXPECT_GE(std::stoll(sample(body, "tachyon_okx_book_seq_id{" + btc + "}")), 1000) << body;  // the fake starts at 1000
+  EXPECT_EQ(sample(body, "tachyon_okx_book_gaps_total{" + btc + "}"), "0") << body;
+  const std::string bid = sample(body, "tachyon_okx_book_best_price{" + btc + ",side=\"bid\"}");
+  const std::string ask = sample(body, "tachyon_okx_book_best_price{" + btc + ",side=\"ask\"}");
+  ASSERT_FALSE(bid.empty() || ask.empty()) << body;
+  EXPECT_LT(std::stod(bid), std::stod(ask));
+  EXPECT_NEAR(std::stod(bid), 30000.0, 5.0);  // around the fake's mid, 30000.0 (ticks of 0.1)
+  EXPECT_FALSE(sample(body, "tachyon_okx_book_best_size{" + btc + ",side=\"bid\"}").empty()) << body;
+  EXPECT_GT(std::stod(sample(body, "tachyon_okx_book_checksum_checks_total{" + btc + "}")), 0) << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_ws_open"), "1") << body;
+
+  // The venue loses one BTC update; its resubscription gets no snapshot while held.
+  fake.control("config", R"({"hold_snapshots": true})");
+  fake.control("ws", R"({"action":"gap","instId":"BTC-USDT"})");
+  body = scrape_until(metrics, [&](const std::string& b) {
+    return sample(b, "tachyon_okx_book_state{" + btc + ",state=\"stale\"}") == "1";
+  });
+  EXPECT_EQ(sample(body, "tachyon_okx_book_state{" + btc + ",state=\"stale\"}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_live{" + btc + "}"), "0") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_gaps_total{" + btc + "}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_stale_events_total{" + btc + "}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_resyncs_total{" + btc + "}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_seq_id{" + btc + "}"), "-1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_best_price{" + btc + ",side=\"bid\"}"), "") << body;  // dropped
+  EXPECT_EQ(sample(body, "tachyon_okx_book_levels{" + btc + ",side=\"bid\"}"), "0") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_ws_resubscribes_total"), "1") << body;
+  // The other book carries on.
+  EXPECT_TRUE(live(body, eth)) << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_gaps_total{" + eth + "}"), "0") << body;
+  // Still stale a moment later: the updates that keep coming are ignored, not applied.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  body = curl(metrics);
+  EXPECT_EQ(sample(body, "tachyon_okx_book_live{" + btc + "}"), "0") << body;
+  EXPECT_GT(std::stoll(sample(body, "tachyon_okx_book_ignored_total{" + btc + "}")), 0) << body;
+
+  // The snapshot arrives: live again, from a second snapshot.
+  fake.control("config", R"({"hold_snapshots": false})");
+  body = scrape_until(metrics, [&](const std::string& b) { return live(b, btc); });
+  EXPECT_TRUE(live(body, btc)) << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_state{" + btc + ",state=\"stale\"}"), "0") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_snapshots_total{" + btc + "}"), "2") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_gaps_total{" + btc + "}"), "1") << body;
+  EXPECT_EQ(sample(body, "tachyon_okx_book_resyncs_total{" + btc + "}"), "1") << body;
+  EXPECT_GE(std::stoll(sample(body, "tachyon_okx_book_seq_id{" + btc + "}")), 1000) << body;
+  EXPECT_FALSE(sample(body, "tachyon_okx_book_best_price{" + btc + ",side=\"bid\"}").empty()) << body;
+
+  // SIGTERM ends it cleanly: both books live, exit 0.
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << slurp(out) << slurp(err);
+  EXPECT_NE(slurp(out).find("BTC-USDT: live"), std::string::npos) << slurp(out);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
 }
 
 TEST(OkxCli, TimeAndRedactedConfig) {

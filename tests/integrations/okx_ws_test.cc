@@ -1,6 +1,7 @@
 // OKX WebSocket market data and private channels against the local fake OKX server
 // (TLS, loopback): the mirrored book equals the venue's book level for level; the
-// sequence cases (update, heartbeat, reset, gap -> stale + resubscribe), checksum
+// shallow channels books5 and bbo-tbt mirror the venue's best 5 levels and best level;
+// the sequence cases (update, heartbeat, reset, gap -> stale + resubscribe), checksum
 // mismatch, dropped connection -> jittered backoff reconnect + resubscribe, fragmented
 // frames, ping/pong after silence, missing pong, malformed frames counted while the
 // connection survives, trades, and private login + orders/positions/account.
@@ -33,11 +34,11 @@ class OkxWs : public ::testing::Test {
     cfg_ = fake_->config();
   }
 
-  std::unique_ptr<OkxMarketData> market() {
+  std::unique_ptr<OkxMarketData> market(Channel channel = Channel::kBooks) {
     OkxRestClient rest(cfg_);
     auto inst = rest.instruments("SPOT", "BTC-USDT");
     EXPECT_TRUE(inst) << inst.error().describe();
-    auto md = std::make_unique<OkxMarketData>(cfg_, *inst);
+    auto md = std::make_unique<OkxMarketData>(cfg_, *inst, channel);
     md->on_book = [this](const BookSync& b, SyncResult r) {
       results_.push_back(r);
       if (r == SyncResult::kGap || r == SyncResult::kChecksumMismatch) stale_seen_ = b.health().state == BookState::kStale;
@@ -53,15 +54,18 @@ class OkxWs : public ::testing::Test {
     return btc(md).state == BookState::kLive && btc(md).updates >= n;
   }
 
-  // Pauses the venue, waits until the mirror caught up, and compares every level.
-  static void expect_matches_venue(OkxMarketData& md) {
+  // Pauses the venue, waits until the mirror caught up, and compares every level (the
+  // best `depth` per side when depth > 0: books5, bbo-tbt). Resumes the venue unless
+  // told not to.
+  static void expect_matches_venue(OkxMarketData& md, int depth = 0, bool resume = true) {
     fake_->control("config", R"({"paused": true})");
     simdjson::dom::parser p;
     simdjson::dom::element venue;
     std::string text;
     int64_t seq = -2;
+    const std::string query = "/__fake/book?instId=BTC-USDT" + (depth > 0 ? "&depth=" + std::to_string(depth) : "");
     md.run_for(3000, [&] {
-      text = fake_->get("/__fake/book?instId=BTC-USDT");
+      text = fake_->get(query);
       if (p.parse(text).get(venue)) return false;
       seq = int64_t(venue["seqId"]);
       return btc(md).seq_id == seq;
@@ -79,8 +83,8 @@ class OkxWs : public ::testing::Test {
         EXPECT_EQ(b.book().size_at(s, px), sz) << std::string_view(lv.at(0));
       }
     }
-    EXPECT_EQ(b.checksum(), int64_t(venue["checksum"]));
-    fake_->control("config", R"({"paused": false})");
+    if (depth == 0) EXPECT_EQ(b.checksum(), int64_t(venue["checksum"]));
+    if (resume) fake_->control("config", R"({"paused": false})");
   }
 
   static FakeOkx* fake_;
@@ -103,6 +107,55 @@ TEST_F(OkxWs, MirroredBookEqualsTheVenueBookWithChecksumsVerified) {
   EXPECT_EQ(md->health().malformed, 0u);
   // Mirrored books live in tachyon's book structures: BBO from book::OrderBook.
   EXPECT_LT(*md->book("BTC-USDT")->book().book().best_bid(), *md->book("BTC-USDT")->book().book().best_ask());
+}
+
+TEST_F(OkxWs, Books5MirrorsTheVenuesBestFiveLevelsPushByPush) {
+  auto md = market(Channel::kBooks5);
+  md->start();
+  // Every books5 push is the whole 5-level book: the mirror takes each as a snapshot.
+  md->run_for(5000, [&] { return btc(*md).snapshots >= 30; });
+  ASSERT_GE(btc(*md).snapshots, 30u) << md->format_health();
+  EXPECT_EQ(btc(*md).state, BookState::kLive);
+  expect_matches_venue(*md, 5);
+  const BookSync& b = *md->book("BTC-USDT");
+  // Exactly five levels a side: a level pushed out of the best five by a better one is
+  // gone from the mirror too (the venue holds about 30 a side).
+  EXPECT_EQ(b.book().level_count(book::Side::kBuy), 5u);
+  EXPECT_EQ(b.book().level_count(book::Side::kSell), 5u);
+  const BookHealth& h = btc(*md);
+  EXPECT_EQ(h.updates, 0u);
+  EXPECT_EQ(h.gaps, 0u);
+  EXPECT_EQ(h.stale_events, 0u);
+  EXPECT_EQ(h.checksum_checked, 0u);  // books5 carries no checksum
+  EXPECT_EQ(md->health().malformed, 0u);
+  EXPECT_EQ(md->health().resubscribes, 0u);
+  EXPECT_EQ(fake_->stat("subscribes"), 1);
+  EXPECT_LT(*b.book().book().best_bid(), *b.book().book().best_ask());
+}
+
+TEST_F(OkxWs, BboTbtMirrorsTheVenuesBestBidAndAsk) {
+  auto md = market(Channel::kBboTbt);
+  md->start();
+  md->run_for(5000, [&] { return btc(*md).snapshots >= 30; });
+  ASSERT_GE(btc(*md).snapshots, 30u) << md->format_health();
+  expect_matches_venue(*md, 1, /*resume=*/false);
+  const BookSync& b = *md->book("BTC-USDT");
+  EXPECT_EQ(b.book().level_count(book::Side::kBuy), 1u);
+  EXPECT_EQ(b.book().level_count(book::Side::kSell), 1u);
+  // The one level is the venue's best: the same price as books5's first level.
+  simdjson::dom::parser p;
+  simdjson::dom::element venue;
+  const std::string text = fake_->get("/__fake/book?instId=BTC-USDT&depth=1");
+  ASSERT_EQ(p.parse(text).get(venue), simdjson::SUCCESS);
+  int64_t bid = 0, ask = 0;
+  ASSERT_TRUE(b.instrument().tick.to_units(std::string_view(venue["bids"].at(0).at(0)), bid));
+  ASSERT_TRUE(b.instrument().tick.to_units(std::string_view(venue["asks"].at(0).at(0)), ask));
+  EXPECT_EQ(b.book().book().best_bid()->ticks, bid);
+  EXPECT_EQ(b.book().book().best_ask()->ticks, ask);
+  EXPECT_EQ(btc(*md).seq_id, int64_t(venue["seqId"]));
+  EXPECT_EQ(btc(*md).gaps, 0u);
+  EXPECT_EQ(md->health().malformed, 0u);
+  fake_->control("config", R"({"paused": false})");
 }
 
 TEST_F(OkxWs, HeartbeatAndSequenceResetAreAccepted) {

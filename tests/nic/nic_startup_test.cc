@@ -139,7 +139,29 @@ TEST(NicStartup, DpdkLiveWithoutEalArgumentsAsksForThem) {
   o.backend = NicBackendKind::kDpdk;
   const ChildResult r = open_in_child(o);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(has(r.text, "nic.eal_args is empty and there is no capture to replay")) << r.text;
+  EXPECT_TRUE(has(r.text, "nic.eal_args and nic.pci are empty and there is no capture to replay")) << r.text;
+  EXPECT_TRUE(has(r.text, "nic.pci = \"0000:3b:00.0\"")) << r.text;
+}
+
+TEST(NicStartup, LiveEalArgumentsTakeTheNicByItsPciAddressOnTheControlCore) {
+  EXPECT_EQ(live_eal_args("0000:81:00.0", 15),
+            (std::vector<std::string>{"-a", "0000:81:00.0", "-l", "15", "--in-memory", "--no-telemetry",
+                                      "--log-level=lib.eal:warning"}));
+  // No control core: the first CPU this process may use, as the replay default does.
+  const std::vector<std::string> d = live_eal_args("0000:81:00.0", -1);
+  EXPECT_EQ(d[3], default_eal_args("x.pcap", "")[7]);
+}
+
+TEST(NicStartup, DpdkLiveWithAPciAddressProbesOnlyThatDevice) {
+  // No device sits at this address here: EAL starts (or not) without it, and the error
+  // names the arguments tried, which allow-list that address alone.
+  NicOptions o;
+  o.backend = NicBackendKind::kDpdk;
+  o.pci = "0000:7f:1f.7";
+  o.main_lcore = 0;
+  const ChildResult r = open_in_child(o);
+  EXPECT_EQ(r.exit_code, 2) << r.text;
+  EXPECT_TRUE(has(r.text, "-a 0000:7f:1f.7 -l 0 --in-memory --no-telemetry --log-level=lib.eal:warning")) << r.text;
 }
 
 TEST(NicStartup, DpdkReplaysACaptureThroughTheDefaultArguments) {

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -16,7 +17,8 @@ from .plan import Plan, build, load
 from .services import Services
 from .sysfs import open_root
 
-_POOL_HELP = "appliance pool sizes (hugepage sizing); defaults are BookConfig's"
+_POOL_HELP = ("appliance pool sizes (hugepage sizing): a flag wins over --config, which wins over the defaults "
+              "(BookConfig's)")
 
 
 def _positive(text: str) -> int:
@@ -53,16 +55,21 @@ def _add_plan_args(p: argparse.ArgumentParser, with_plan_file: bool) -> None:
     src.add_argument("--hugepage-size", type=_page, metavar="2M|1G", help="force the hugepage size")
     pools = p.add_argument_group("pools", _POOL_HELP)
     d = hugepages.Pools()
-    pools.add_argument("--orders", type=_positive, default=d.max_orders, help="max_orders per shard")
-    pools.add_argument("--levels", type=_positive, default=d.max_levels, help="max_levels per shard")
-    pools.add_argument("--symbols", type=_positive, default=d.max_symbols, help="max_symbols per shard")
-    pools.add_argument("--ring-events", type=_positive, default=d.ring_events, help="event ring capacity per shard")
-    pools.add_argument("--shards", type=_count, default=0, help="shards (default: one per data-plane core)")
-    pools.add_argument("--ports", type=_positive, default=d.ports, help="NIC ports")
-    pools.add_argument("--queues", type=_count, default=0, help="RX queues per port (default: one per data-plane core)")
-    pools.add_argument("--mbufs", type=_positive, default=d.mbufs, help="mbufs per queue")
-    pools.add_argument("--mbuf-bytes", type=_positive, default=d.mbuf_bytes, help="bytes per mbuf")
-    pools.add_argument("--headroom-mib", type=_count, default=d.headroom_mib, help="EAL headroom in MiB")
+    pools.add_argument("--config", action="append", default=[], metavar="TACHYON.toml",
+                       help="the appliance's config: pools from book.max_orders/max_levels/max_symbols, "
+                            "rings.capacity, nic.mbufs and nic.rx_queues, shards and queues as tachyon run lays them "
+                            "out on the planned cores; repeat to layer files as tachyon run does")
+    pools.add_argument("--orders", type=_positive, help=f"max_orders per shard (default {d.max_orders})")
+    pools.add_argument("--levels", type=_positive, help=f"max_levels per shard (default {d.max_levels})")
+    pools.add_argument("--symbols", type=_positive, help=f"max_symbols per shard (default {d.max_symbols})")
+    pools.add_argument("--ring-events", type=_positive,
+                       help=f"64 B ring records per shard (default {d.ring_events})")
+    pools.add_argument("--shards", type=_count, help="shards (default: one per data-plane core)")
+    pools.add_argument("--ports", type=_positive, help=f"NIC ports (default {d.ports})")
+    pools.add_argument("--queues", type=_count, help="RX queues per port (default: one per data-plane core)")
+    pools.add_argument("--mbufs", type=_positive, help=f"mbufs per queue, per port with --config (default {d.mbufs})")
+    pools.add_argument("--mbuf-bytes", type=_positive, help=f"bytes per mbuf (default {d.mbuf_bytes})")
+    pools.add_argument("--headroom-mib", type=_count, help=f"EAL headroom in MiB (default {d.headroom_mib})")
 
 
 def _add_root_args(p: argparse.ArgumentParser) -> None:
@@ -77,8 +84,14 @@ def _make_plan(args: argparse.Namespace, io) -> Plan:
         return load(args.plan)
     topo = topology.load_file(args.topology) if args.topology else topology.load_live()
     jitter = coremap.load_jitter(args.jitter) if args.jitter else None
-    pools = hugepages.Pools(args.orders, args.levels, args.symbols, args.ring_events, args.shards, args.ports,
-                            args.queues, args.mbufs, args.mbuf_bytes, args.headroom_mib)
+    flags = {"max_orders": args.orders, "max_levels": args.levels, "max_symbols": args.symbols,
+             "ring_events": args.ring_events, "shards": args.shards, "ports": args.ports, "queues": args.queues,
+             "mbufs": args.mbufs, "mbuf_bytes": args.mbuf_bytes, "headroom_mib": args.headroom_mib}
+    given = {k: v for k, v in flags.items() if v is not None}
+    pools = dataclasses.replace(hugepages.Pools(), **given)
+    if args.config:
+        cfg, text = hugepages.pools_from_config(args.config)
+        pools = hugepages.apply_config(pools, cfg, text, given)
     return build(topo, args.nic, args.cores, jitter, args.jitter or "", pools, args.hugepage_size,
                  state.hugepage_sizes(io))
 

@@ -21,33 +21,31 @@ def _toml_list(xs) -> str:
 
 
 def config_toml(plan: Plan) -> str:
-    """Returns the appliance config fragment: [cores], [nic] and [memory]."""
+    """Returns the appliance config fragment: [cores] and, with a NIC, [nic] pci.
+
+    Every key is one the appliance's loader (controlplane/src/config.cc) validates and
+    uses: cores.dataplane/control pin its threads, cores.numa_node places the data
+    plane's memory, nic.pci is the device DPDK takes. What only tuning/ acts on (idle
+    SMT siblings, the hugepage reservation, the kernel name of the NIC) is a comment.
+    """
     c, n, hp = plan.cores, plan.nic, plan.hugepages
     nic_text = f"{'/'.join(n.names) or n.busid} = PCI {n.busid}" if n.busid else "none given or found"
     lines = [
-        "# tachyon core map written by tuning/plan",
+        "# tachyon core map written by tuning/plan; layer it over the appliance's config:",
+        "#   tachyon run --config tachyon.toml --config THIS_FILE",
         f"# topology: {plan.topology} ({plan.machine})",
         f"# NIC: {nic_text}; NUMA node {n.node} ({n.node_source})",
+        f"# idle SMT siblings (isolated, taken offline by tuning/apply): {format_list(c.idle_siblings) or 'none'}",
+        f"# hugepages (reserved by tuning/apply and the kernel command line): {hp.count} x {hp.page_kb} kB "
+        f"on NUMA node {hp.node}",
         "[cores]",
         f"dataplane = {_toml_list(c.dataplane)}",
-        f"control = {c.control}",
+        f"control = {c.control}" + ("" if c.control_dedicated else "  # shared with housekeeping"),
         f"housekeeping = {_toml_list(c.housekeeping)}",
-        f"idle_siblings = {_toml_list(c.idle_siblings)}",
-        "",
-        "[nic]",
-        f"numa_node = {n.node}",
+        f"numa_node = {c.node}",
     ]
     if n.busid:
-        lines.append(f"pci = {_toml_str(n.busid)}")
-        if n.names:
-            lines.append(f"name = {_toml_str(n.names[0])}")
-    lines += [
-        "",
-        "[memory]",
-        f"numa_node = {hp.node}",
-        f"hugepage_kb = {hp.page_kb}",
-        f"hugepages = {hp.count}",
-    ]
+        lines += ["", "[nic]", f"pci = {_toml_str(n.busid)}"]
     return "\n".join(lines) + "\n"
 
 

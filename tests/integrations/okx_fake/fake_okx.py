@@ -4,7 +4,11 @@
 
 It re-verifies every signature it receives (REST OK-ACCESS-SIGN and WebSocket login),
 enforces OKX's rate limits, keeps orders, and streams an order book with seqId /
-prevSeqId and checksums. Tests script faults through unsigned /__fake/* endpoints.
+prevSeqId and checksums (books), and its best 5 levels (books5) and best level
+(bbo-tbt) as full pushes after every change. Tests script faults through unsigned
+/__fake/* endpoints; POST /__fake/config {"hold_snapshots": true} keeps new books
+subscriptions without their snapshot (a resubscribed book stays stale) until
+{"hold_snapshots": false}.
 Python 3 standard library only. Prints "PORT <n>" on stdout once it listens.
 """
 
@@ -162,6 +166,8 @@ def reset_state():
             "checksum": True,
             "ignore_ping": False,
             "pending": [],         # one-shot WebSocket actions for the ticker
+            "hold_snapshots": False,  # books subscriptions wait for their snapshot until released
+            "held": [],            # (session, instId) whose books snapshot is held
             "usdt": 10000 * 10 ** 8,  # available USDT in 1e-8
         })
         for s in list(SESSIONS):
@@ -429,9 +435,15 @@ def handle_control(handler, method, path, body):
             STATE["faults"].extend(payload if isinstance(payload, list) else [payload])
             return 200, {"ok": True}
         if path == "/__fake/config":
-            for k in ("time_offset_ms", "ticker_ms", "paused", "checksum", "ignore_ping"):
+            for k in ("time_offset_ms", "ticker_ms", "paused", "checksum", "ignore_ping", "hold_snapshots"):
                 if k in payload:
                     STATE[k] = payload[k]
+            if not STATE["hold_snapshots"]:
+                # Released: every held subscription gets its snapshot of the book as it is now.
+                held, STATE["held"] = STATE["held"], []
+                for session, inst_id in held:
+                    if session.alive and ("books", inst_id) in session.subs:
+                        session.send_books_snapshot(inst_id)
             for k, v in payload.get("limits", {}).items():
                 STATE["limits"][k] = v
             return 200, {"ok": True}
@@ -441,7 +453,9 @@ def handle_control(handler, method, path, body):
         if path == "/__fake/book":
             qs = urllib.parse.parse_qs(urllib.parse.urlsplit(handler.path).query)
             b = STATE["books"][qs["instId"][0]]
-            return 200, {"seqId": b.seq, "bids": b.levels("bids"), "asks": b.levels("asks"), "checksum": b.checksum()}
+            depth = int(qs["depth"][0]) if "depth" in qs else None
+            return 200, {"seqId": b.seq, "bids": b.levels("bids", depth), "asks": b.levels("asks", depth),
+                         "checksum": b.checksum()}
     return 404, {"error": "unknown control path " + path}
 
 
@@ -648,6 +662,14 @@ class Session:
             return
         self.queue_json({"event": "error", "code": "60012", "msg": "Invalid request", "connId": self.conn_id})
 
+    def send_books_snapshot(self, inst_id):
+        """Queues the books channel's snapshot of inst_id (LOCK held)."""
+        b = STATE["books"][inst_id]
+        self.queue_json({"arg": {"channel": "books", "instId": inst_id}, "action": "snapshot",
+                         "data": [{"asks": b.levels("asks", 400), "bids": b.levels("bids", 400),
+                                   "ts": str(now_ms()), "checksum": b.checksum() if STATE["checksum"] else 0,
+                                   "prevSeqId": -1, "seqId": b.seq}]})
+
     def login(self, a):
         ts = a.get("timestamp", "")
         want = base64.b64encode(hmac.new(ARGS.secret.encode(), (ts + "GET/users/self/verify").encode(),
@@ -679,11 +701,12 @@ class Session:
                 return
             self.subs.add((channel, target))
             if channel == "books":
-                b = STATE["books"][target]
-                self.queue_json({"arg": {"channel": "books", "instId": target}, "action": "snapshot",
-                                 "data": [{"asks": b.levels("asks", 400), "bids": b.levels("bids", 400),
-                                           "ts": str(now_ms()), "checksum": b.checksum() if STATE["checksum"] else 0,
-                                           "prevSeqId": -1, "seqId": b.seq}]})
+                if STATE["hold_snapshots"]:
+                    STATE["held"].append((self, target))
+                else:
+                    self.send_books_snapshot(target)
+            elif channel in SHALLOW:
+                self.queue_json(shallow_push(STATE["books"][target], channel))
             elif channel == "account":
                 usdt = fmt_units(STATE["usdt"], 8)
                 self.queue_json({"arg": {"channel": "account"}, "data": [
@@ -702,8 +725,31 @@ def push_private(channel, data):
             s.queue_json({"arg": {"channel": channel, "instType": "ANY"}, "data": data})
 
 
-def book_subscribers(inst_id):
-    return [s for s in list(SESSIONS) if ("books", inst_id) in s.subs]
+def book_subscribers(inst_id, channel="books"):
+    return [s for s in list(SESSIONS) if (channel, inst_id) in s.subs]
+
+
+# Channels whose every push is the whole (shallow) book: their depth.
+SHALLOW = {"books5": 5, "bbo-tbt": 1}
+
+
+def shallow_push(b, channel):
+    """A books5 or bbo-tbt push of the book's best levels, as OKX sends them."""
+    depth = SHALLOW[channel]
+    item = {"asks": b.levels("asks", depth), "bids": b.levels("bids", depth), "ts": str(now_ms()), "seqId": b.seq}
+    if channel == "books5":
+        item["instId"] = b.inst_id
+    return {"arg": {"channel": channel, "instId": b.inst_id}, "data": [item]}
+
+
+def send_shallow(b):
+    """Sends the book's best levels to its books5 and bbo-tbt subscribers."""
+    for channel in SHALLOW:
+        subs = book_subscribers(b.inst_id, channel)
+        if subs:
+            msg = shallow_push(b, channel)
+            for s in subs:
+                s.queue_json(msg)
 
 
 def ticker():
@@ -717,10 +763,9 @@ def ticker():
             if STATE["paused"]:
                 continue
             for inst_id, b in STATE["books"].items():
-                subs = book_subscribers(inst_id)
-                if not subs:
+                if not any(book_subscribers(inst_id, c) for c in ["books", *SHALLOW]):
                     continue
-                send_update(b, subs)
+                send_update(b, book_subscribers(inst_id))
 
 
 def send_update(b, subs, fragments=1, bad_checksum=False, drop=False, reset=False):
@@ -731,6 +776,7 @@ def send_update(b, subs, fragments=1, bad_checksum=False, drop=False, reset=Fals
     msg = {"arg": {"channel": "books", "instId": b.inst_id}, "action": "update",
            "data": [{"asks": asks, "bids": bids, "ts": str(now_ms()), "checksum": cs,
                      "prevSeqId": prev, "seqId": b.seq}]}
+    send_shallow(b)
     if drop:
         return  # the venue "loses" this message: subscribers see a gap next
     for s in subs:

@@ -1,6 +1,7 @@
-// The appliance's configuration: a TOML file (toml++) with environment overrides
-// TACHYON_SECTION__KEY, validated as a whole into an immutable Config before any core
-// starts. Control path; a Config is immutable and safe to share between threads.
+// The appliance's configuration: one TOML file (toml++), or several layered in order
+// (a base file, then fragments such as tuning/plan's core map), with environment
+// overrides TACHYON_SECTION__KEY, validated as a whole into an immutable Config before
+// any core starts. Control path; a Config is immutable and safe to share between threads.
 #pragma once
 
 #include <cstdint>
@@ -49,13 +50,18 @@ struct Config {
     uint32_t mbufs = 8191;
     std::string bind_address = "127.0.0.1";  // socket backend
     uint16_t udp_port = 26000;               // socket backend
+    // The data-plane NIC's PCI address ("0000:81:00.0"), as tuning/plan finds it; "":
+    // not given. dpdk/auto without eal_args: EAL takes this device (-a) and no other.
+    std::string pci;
     friend bool operator==(const Nic&, const Nic&) = default;
   } nic;
+  // Where the appliance runs (tuning/plan writes these from the machine's topology);
+  // checked against the machine at start (core_map.h), not here.
   struct Cores {
-    std::vector<unsigned> dataplane;  // empty: chosen at start
-    int control = -1;
-    std::vector<unsigned> housekeeping;
-    int numa_node = -1;
+    std::vector<unsigned> dataplane;  // data-plane threads' CPUs; empty: chosen at start
+    int control = -1;                 // the control-plane thread's CPU; -1: not pinned
+    std::vector<unsigned> housekeeping;  // CPUs left to the OS; never data plane
+    int numa_node = -1;               // data-plane memory node; -1: each core's own node
     friend bool operator==(const Cores&, const Cores&) = default;
   } cores;
   struct Feed {
@@ -120,6 +126,13 @@ std::map<std::string, std::string> env_overrides(char** envp);
 
 // Reads path (missing file: an error naming it) and parses it with overrides.
 ConfigResult load_config(const std::string& path, const std::map<std::string, std::string>& overrides);
+// Reads the files in order and layers them: a later file's key replaces the same key
+// of an earlier one, section by section; then applies overrides and validates the
+// whole. Errors name the file for what is wrong inside one (unreadable, TOML syntax).
+ConfigResult load_config(const std::vector<std::string>& paths, const std::map<std::string, std::string>& overrides);
+
+// Returns "a.toml" or "a.toml + b.toml" for messages.
+std::string describe_paths(const std::vector<std::string>& paths);
 
 // Returns the keys whose values differ between a and b and cannot change while the
 // appliance runs (pool sizes, core map, NIC, journal, ...). Live keys: risk.* and

@@ -26,7 +26,7 @@ struct DurableOptions {
   std::atomic<bool>* stop = nullptr;   // graceful shutdown flag (signals)
   // Hot reload: with a config file, a valid change of live keys (risk, breaker) on
   // SIGHUP or file save reaches the core between packets; the rest is refused and said.
-  std::string config_path;
+  std::vector<std::string> config_paths;  // layered in order (tachyon replay --config A --config B)
   const Config* config = nullptr;      // the validated start-up configuration
   std::map<std::string, std::string> config_overrides;
   // With metrics.metrics set: profile the run and serve /metrics (plus positions,

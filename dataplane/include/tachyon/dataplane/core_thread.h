@@ -9,7 +9,9 @@
 
 namespace tachyon::dataplane {
 
-// Pins the calling thread to cpu (cpu < 0: leaves it where it is) and registers it
+// Pins the calling thread to cpu (cpu < 0: leaves it where it is), then names it
+// after its role ("tachyon-shard0", "tachyon-disp": what ps -L, top -H and
+// /proc/PID/task/TID/comm show), and registers it
 // with DPDK when register_dpdk and EAL is running. Never throws: a failure is written
 // into the returned placement's note and the thread runs unpinned.
 CorePlacement enter_core(const std::string& role, int cpu, bool register_dpdk) noexcept;

@@ -23,6 +23,13 @@ int current_cpu() noexcept;
 // std::runtime_error naming the thread, the CPU and the system's message.
 void pin_this_thread(int cpu, const std::string& who);
 
+// Binds the calling thread's future allocations to NUMA node `node`
+// (hwloc_set_membind, MEMBIND_BIND, per thread): pages it touches first come from that
+// node. Returns "" when bound, else why not ("who: hwloc_set_membind(node 1, thread)
+// failed: Function not implemented"), as NodeLocalResource does, for the caller to
+// report: a machine without mbind still runs, with first-touch placement.
+std::string bind_this_thread_memory(int node, const std::string& who);
+
 // One line per NUMA node: "node 0: cpus 0-1, 10202 MiB".
 std::string describe_topology();
 

@@ -29,6 +29,9 @@ struct FeedPipelineOptions {
   std::vector<std::pair<std::string, uint32_t>> shard_of_symbol;
   // Put each shard's books and rings on its core's NUMA node (hwloc membind).
   bool numa_local = true;
+  // >= 0: put every shard's books and rings on this NUMA node instead (config
+  // cores.numa_node: the NIC's node, which tuning/plan chose the cores on).
+  int memory_node = -1;
   itch::ApplyMode apply = itch::ApplyMode::kBatched;
   // Called on the calling thread with the running pipeline once its cores started,
   // and with nullptr before it is torn down (live metrics). May be empty.

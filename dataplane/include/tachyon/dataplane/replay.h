@@ -102,6 +102,14 @@ struct ReplayOptions {
   CoreProbes* probes = nullptr;
   // For tests of the regression check: spin this many ns in every message's book step.
   uint64_t slow_ns_per_message = 0;
+  // Where the data plane runs (config cores.dataplane): replay() pins its calling
+  // thread to the first CPU before it allocates the books; replay_feed_on_cores puts
+  // the dispatch core on the first and the shard cores on the next. Empty: replay()
+  // stays where it is called, replay_feed_on_cores takes the allowed CPUs in order.
+  std::vector<int> cpus;
+  // >= 0: the data plane's books (and rings) come from this NUMA node (config
+  // cores.numa_node); -1: where the cores run.
+  int memory_node = -1;
 };
 
 // The first few instances of a problem, kept for the report.
@@ -172,6 +180,10 @@ struct ReplaySummary {
   // How the input was opened (--nic): backend, EAL arguments, port, pools, fallbacks.
   // Not part of the report stream (the CLI prints it to stderr).
   std::vector<std::string> nic_notes;
+  // Where the replay core ran and where its memory came from (options.cpus,
+  // options.memory_node), one line each; empty when neither was given. Not part of the
+  // report stream either.
+  std::vector<std::string> placement;
 
   // Final books, for printing: the shard and the name of each SymbolId.
   std::shared_ptr<const book::BookShard> shard;

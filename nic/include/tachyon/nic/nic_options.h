@@ -18,8 +18,13 @@ const char* to_string(NicBackendKind k) noexcept;
 struct NicOptions {
   NicBackendKind backend = NicBackendKind::kAuto;
   // DPDK: EAL arguments without the program name. Empty: default_eal_args(rx_pcap,
-  // tx_pcap) when rx_pcap is set, else an error (a live NIC needs explicit arguments).
+  // tx_pcap) when rx_pcap is set, else live_eal_args(pci, main_lcore) when pci is set,
+  // else an error (a live NIC needs its address or explicit arguments).
   std::vector<std::string> eal_args;
+  // DPDK, live: the NIC's PCI address (config nic.pci) and the CPU of EAL's main lcore,
+  // the control-plane thread's (config cores.control; -1: the first allowed CPU).
+  std::string pci;
+  int main_lcore = -1;
   uint16_t port_id = 0;
   uint16_t rx_queues = 1;
   uint16_t tx_queues = 1;
@@ -44,6 +49,13 @@ struct NicOptions {
 // -m 512 gives EAL 512 MiB of ordinary pages. No -l: EAL takes every CPU this process
 // may run on; the data-plane threads pin themselves.
 std::vector<std::string> default_eal_args(const std::string& rx_pcap, const std::string& tx_pcap);
+
+// The default for a live NIC given by its PCI address (tuning/plan's nic.pci):
+//   -a PCI -l LCORE --in-memory --no-telemetry --log-level=lib.eal:warning
+// EAL probes that device alone (port 0) and pins its main thread, the control plane's,
+// to LCORE (main_lcore, or the first CPU this process may use when -1); the data-plane
+// threads pin themselves. Hugepages come from the kernel's reservation (tuning/apply).
+std::vector<std::string> live_eal_args(const std::string& pci, int main_lcore);
 
 // A backend that could not start. The message names what was tried (backend, EAL
 // arguments, port, queue, file) and what failed (the call, its return value and the

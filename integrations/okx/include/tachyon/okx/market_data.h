@@ -58,6 +58,8 @@ class OkxMarketData final : public WsListener {
   // Returns a human-readable health block (connection, counters, each book's state).
   std::string format_health() const;
   WsClient& ws() noexcept { return *ws_; }
+  // The book channel every instrument is subscribed on.
+  Channel channel() const noexcept { return channel_; }
 
   // WsListener
   void on_message(const char* data, std::size_t len, std::size_t capacity) override;
