@@ -37,6 +37,10 @@ std::string engine_metrics(const dataplane::PublishedEngineState& p) {
           [](const Sess& x) { return x.net.load(std::memory_order_relaxed); });
     gauge("tachyon_realized_pnl_price4", "Realized P&L of a session, Price(4) units times shares.",
           [](const Sess& x) { return x.realized.load(std::memory_order_relaxed); });
+    gauge("tachyon_unrealized_pnl_price4",
+          "Unrealized P&L of a session's open positions marked at each symbol's last trade, Price(4) units times "
+          "shares.",
+          [](const Sess& x) { return x.unrealized.load(std::memory_order_relaxed); });
     gauge("tachyon_open_orders", "Resting orders of a session.",
           [](const Sess& x) { return x.open_orders.load(std::memory_order_relaxed); });
     gauge("tachyon_risk_rejects", "Orders the session's risk gate refused.",

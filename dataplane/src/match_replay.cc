@@ -2,6 +2,7 @@
 // matched by price-time priority; OUCH replies and ITCH market data optionally written
 // to a capture. Runs on the replay thread.
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -223,6 +224,14 @@ struct ClientTable {
     return static_cast<uint32_t>(entries.size() - 1);
   }
 };
+
+// Clamps an exact P&L to the int64 range of the published gauges (about $922 trillion
+// in Price(4) x shares: only reachable with absurd limits, and then pinned, not wrapped).
+int64_t saturate64(Int128 v) noexcept {
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
 
 // Classifies an inbound OUCH message: O add, X cancel, U modify; O or U that traded is
 // a match.
@@ -566,14 +575,13 @@ class MatchRun {
     const auto n = static_cast<uint32_t>(std::min<std::size_t>(clients_.entries.size(), PublishedEngineState::kMaxSessions));
     for (uint32_t c = 0; c < n; ++c) {
       const RiskGate& g = gateway_.risk(c);
-      Int128 realized = 0;
-      for (uint32_t sy = 0; sy < shard_->symbols(); ++sy) realized += g.position(book::SymbolId{sy}).realized;
       uint64_t rejects = 0;
       for (int r = 1; r <= static_cast<int>(RiskReason::kRateLimited); ++r) rejects += g.rejects(static_cast<RiskReason>(r));
       PublishedEngineState::Session& s = p.session[c];
       s.gross.store(g.gross_position(), std::memory_order_relaxed);
       s.net.store(g.net_position(), std::memory_order_relaxed);
-      s.realized.store(static_cast<int64_t>(realized), std::memory_order_relaxed);
+      s.realized.store(saturate64(g.realized_pnl()), std::memory_order_relaxed);
+      s.unrealized.store(saturate64(g.unrealized_pnl()), std::memory_order_relaxed);
       s.open_orders.store(g.open_orders(), std::memory_order_relaxed);
       s.risk_rejects.store(rejects, std::memory_order_relaxed);
     }

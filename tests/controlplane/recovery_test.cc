@@ -241,6 +241,8 @@ TEST_F(Recovery, HttpControlAndPositionGaugesOnTheMetricsEndpoint) {
     metrics = curl(base + "/metrics").out;
   }
   EXPECT_NE(metrics.find("tachyon_position_net_shares{session=\"0\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_realized_pnl_price4{session=\"0\"} "), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_unrealized_pnl_price4{session=\"0\"} "), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("tachyon_journal_durable_records "), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("tachyon_engine_paused 0"), std::string::npos) << metrics;
   EXPECT_EQ(curl("-X POST " + base + "/control/pause").out, "ok pause\n");

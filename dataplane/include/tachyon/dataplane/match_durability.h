@@ -68,7 +68,10 @@ struct RecoveryPlan {
 struct PublishedEngineState {
   static constexpr uint32_t kMaxSessions = 64;
   struct Session {
-    std::atomic<int64_t> gross{0}, net{0}, realized{0};  // shares; realized P&L in Price(4) x shares
+    std::atomic<int64_t> gross{0}, net{0};  // shares
+    // P&L in Price(4) x shares (1 = $0.0001 per share): closed at average cost, and the
+    // open positions marked at each symbol's last trade (RiskGate::mark).
+    std::atomic<int64_t> realized{0}, unrealized{0};
     std::atomic<uint32_t> open_orders{0};
     std::atomic<uint64_t> risk_rejects{0};
   };
