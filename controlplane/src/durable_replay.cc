@@ -49,6 +49,9 @@ std::string engine_metrics(const dataplane::PublishedEngineState& p) {
            std::to_string(s.journal_appended.load(std::memory_order_relaxed)) + "\n";
     out += "# TYPE tachyon_journal_durable_records gauge\ntachyon_journal_durable_records " +
            std::to_string(s.journal_durable.load(std::memory_order_relaxed)) + "\n";
+    out += "# HELP tachyon_journal_released_records Sequence number of the last journaled datagram sent (held until "
+           "durable).\n# TYPE tachyon_journal_released_records gauge\ntachyon_journal_released_records " +
+           std::to_string(s.journal_released.load(std::memory_order_relaxed)) + "\n";
     out += "# TYPE tachyon_engine_paused gauge\ntachyon_engine_paused " +
            std::string(s.paused.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
     out += "# TYPE tachyon_engine_killed gauge\ntachyon_engine_killed " +

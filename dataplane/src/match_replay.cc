@@ -93,6 +93,7 @@ class OutCapture {
         continue;
       }
       emit(h.stream, std::span<const uint8_t>(h.bytes, h.size), h.ts_ns);
+      journal_->note_released(h.seq);
       held_head_ = (held_head_ + 1) % kHeld;
       --held_count_;
     }
@@ -118,7 +119,7 @@ class OutCapture {
 
  private:
   static constexpr nic::MacAddress kApplianceMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x64}};
-  static constexpr std::size_t kHeld = 4096;
+  static constexpr std::size_t kHeld = kMaxHeldDatagrams;
   struct Held {
     uint64_t seq;
     uint64_t ts_ns;
@@ -589,6 +590,7 @@ class MatchRun {
     if (dur_.journal) {
       p.journal_appended.store(dur_.journal->last_appended(), std::memory_order_relaxed);
       p.journal_durable.store(dur_.journal->durable_seq(), std::memory_order_relaxed);
+      p.journal_released.store(dur_.journal->released_seq(), std::memory_order_relaxed);
     }
     p.paused.store(gateway_.state().paused, std::memory_order_relaxed);
     p.killed.store(gateway_.state().killed, std::memory_order_relaxed);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -16,6 +17,11 @@
 #include "tachyon/dataplane/spsc_ring.h"
 
 namespace tachyon::dataplane {
+
+// Datagrams (replies and market data) the matching core holds while their journal
+// records are not yet durable. With this many waiting, the core stops and sends each
+// one as soon as its record is durable, before it takes more input.
+inline constexpr std::size_t kMaxHeldDatagrams = 4096;
 
 // An operator command for the matching core. Journaled (RecordType::kCommand) before it
 // takes effect, so a recovery applies it at the same point.
@@ -78,7 +84,9 @@ struct PublishedEngineState {
   std::atomic<uint64_t> version{0};  // odd while the core writes
   std::atomic<uint32_t> sessions{0};
   Session session[kMaxSessions];
-  std::atomic<uint64_t> journal_appended{0}, journal_durable{0};
+  // Journal progress: records appended by the core, durable under the fsync policy, and
+  // the last journaled datagram that has left (held until durable, so never above it).
+  std::atomic<uint64_t> journal_appended{0}, journal_durable{0}, journal_released{0};
   std::atomic<bool> paused{false}, killed{false};
 
   // Core: brackets one update.
