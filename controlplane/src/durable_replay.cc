@@ -12,6 +12,7 @@
 #include "tachyon/controlplane/config_store.h"
 #include "tachyon/controlplane/config_watcher.h"
 #include "tachyon/controlplane/control_server.h"
+#include "tachyon/controlplane/engine_lifecycle.h"
 #include "tachyon/controlplane/journal_reader.h"
 #include "tachyon/controlplane/journal_writer.h"
 #include "tachyon/controlplane/snapshot_store.h"
@@ -141,8 +142,10 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   }
   std::atomic<bool> local_stop{false};
   std::atomic<bool>& stop = d.stop ? *d.stop : local_stop;
+  EngineLifecycle lifecycle;  // init: recovering until the core takes input
   std::unique_ptr<ControlServer> server;
-  if (!d.control_socket.empty()) server = std::make_unique<ControlServer>(d.control_socket, commands, stop);
+  if (!d.control_socket.empty())
+    server = std::make_unique<ControlServer>(d.control_socket, commands, stop, lifecycle);
 
   opt.durability.journal = &ring;
   opt.durability.recovery = exists ? &plan : nullptr;
@@ -161,23 +164,39 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   };
   dataplane::PublishedEngineState published;
   opt.durability.published = &published;
-  if (server) server->set_state(EngineRunState::kRunning);
+  opt.durability.on_stage = [&](dataplane::CoreStage stage, bool paused) {
+    if (stage == dataplane::CoreStage::kTakingInput)
+      lifecycle.move(EngineRunState::kInit, paused ? EngineRunState::kPaused : EngineRunState::kRunning);
+    else
+      lifecycle.stop();
+  };
   dataplane::ReplaySummary sum;
-  if (d.profile) {
-    ProfileSessionOptions po = *d.profile;
-    if (server) po.control = [&](const std::string& line) { return server->handle(line); };
-    po.extra_metrics = [&] { return engine_metrics(published); };
-    sum = replay_profiled(opt, po);
-  } else {
-    sum = dataplane::replay(opt);
+  try {
+    if (d.profile) {
+      ProfileSessionOptions po = *d.profile;
+      if (server) po.control = [&](const std::string& line) { return server->handle(line); };
+      po.extra_metrics = [&] { return engine_metrics(published); };
+      po.extra_health = [&] {
+        return "\"engine\":\"" + std::string(to_string(lifecycle.state())) + "\",\"engine_states\":" +
+               lifecycle.history_json();
+      };
+      sum = replay_profiled(opt, po);
+    } else {
+      sum = dataplane::replay(opt);
+    }
+  } catch (...) {
+    lifecycle.finish();
+    throw;
   }
   watcher.reset();
-  if (server) server->set_state(stop.load() ? EngineRunState::kStopped : EngineRunState::kStopped);
   ring.sync();
   const std::string err = writer->error();
   report.fsyncs = writer->fsyncs();
   report.journal_bytes = writer->bytes_written();
   writer.reset();  // flush, fsync and stop the journal thread
+  lifecycle.finish();  // stopped: the journal is flushed and synced
+  report.engine_states = lifecycle.history_text();
+  report.engine_states_json = lifecycle.history_json();
   if (!err.empty()) throw dataplane::ReplayError(err);
   return sum;
 }

@@ -324,19 +324,28 @@ class MatchRun {
     ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
     uint64_t offset = classic ? 24 : 0;
     std::array<nic::CapturedPacket, 32> burst;
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
     meter.start();
-    for (;;) {
-      if (dur_.stop && dur_.stop->load(std::memory_order_acquire)) break;  // graceful shutdown
+    // Graceful shutdown (a signal or `ctl stop`): input stops at the next packet.
+    auto stop_requested = [&] { return dur_.stop && dur_.stop->load(std::memory_order_acquire); };
+    bool stopped = false;
+    while (!stopped && !stop_requested()) {
       const std::size_t n = reader.rx_burst(burst);
       if (n == 0) break;
       for (std::size_t i = 0; i < n; ++i) {
         const nic::CapturedPacket& pkt = burst[i];
+        // A stop or commands that arrived while the core waited for this packet's time
+        // take effect before it, as they would before a packet arriving from the wire.
+        meter.pace(pkt.timestamp_ns);
+        if (stop_requested()) {
+          stopped = true;
+          break;
+        }
+        poll_commands();
         ++sum_.packets;
         sum_.bytes += pkt.captured_length();
         const uint64_t record_offset = offset;
         if (classic) offset += 16 + pkt.captured_length();
-        poll_commands();
-        meter.pace(pkt.timestamp_ns);
         meter.packet_arrived();
         set_time(pkt.timestamp_ns);
         nic::UdpFrame f;
@@ -390,6 +399,7 @@ class MatchRun {
         if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
       }
     }
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
     poll_commands();
     publisher_.end_of_day();
     if (dur_.journal || dur_.write_snapshot) snapshot();
@@ -426,6 +436,10 @@ class MatchRun {
     for (std::size_t s = 0; s < gateway_.stocks().size(); ++s) sum_.names[s] = std::string(gateway_.stocks()[s].trimmed());
     if (dur_.journal) sum_.journal_records = dur_.journal->last_appended();
     sum_.risk_rejects = st.risk_rejects;
+    sum_.refused_paused = st.refused_paused;
+    sum_.refused_halted = st.refused_halted;
+    sum_.refused_killed = st.refused_killed;
+    sum_.kill_cancels = st.kill_cancels;
     sum_.breaker = breakers_->counts();
     sum_.breaker_enabled = breakers_->limits().enabled;
     sum_.halted_at_end = breakers_->halted_symbols();

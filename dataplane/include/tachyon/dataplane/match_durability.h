@@ -105,6 +105,12 @@ struct PublishedEngineState {
   }
 };
 
+// Where the matching core is in its run, for the control plane's state machine.
+enum class CoreStage : uint8_t {
+  kTakingInput,  // recovery is done; input starts (paused: a journaled pause is in force)
+  kDraining,     // input stopped (stop flag or end of input): snapshot, flush, journal sync
+};
+
 struct MatchDurability {
   JournalRing* journal = nullptr;        // null: no journal
   const RecoveryPlan* recovery = nullptr;
@@ -119,6 +125,8 @@ struct MatchDurability {
   const std::atomic<bool>* stop = nullptr;
   // Positions, risk counters, journal progress and state for the metrics endpoint.
   PublishedEngineState* published = nullptr;
+  // Called on the replay thread when the core reaches a stage (twice a run); may be empty.
+  std::function<void(CoreStage stage, bool paused)> on_stage;
 };
 
 }  // namespace tachyon::dataplane
