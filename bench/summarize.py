@@ -120,6 +120,21 @@ def main():
     else:
         s["missing"].append("spsc_ring_bench")
 
+    rk = load(out, "risk_bench")
+    if rk:
+        s["risk"] = {key: rk.get(key) for key in ("orders", "batch", "timed_passes", "cpu", "pinned",
+                                                  "ns_per_check_p50", "ns_per_check_p99", "baseline_ns_p50",
+                                                  "added_ns_p50", "target_added_ns_p50")}
+        added = rk.get("added_ns_p50")
+        target = rk.get("target_added_ns_p50", 20)
+        verdict = "-" if added is None else ("met" if added <= target else "MISSED")
+        lines.append("pre-trade risk check (%s orders x %s passes, cpu %s pinned=%s): %s ns per order p50, p99 %s ns; "
+                     "added over the bare loop %s ns (target <= %s ns: %s)" % (
+                         rk.get("orders"), rk.get("timed_passes", 2), rk.get("cpu", 1), rk.get("pinned"),
+                         rk.get("ns_per_check_p50"), rk.get("ns_per_check_p99"), added, target, verdict))
+    else:
+        s["missing"].append("risk_bench")
+
     for g in ("profiler_bench", "book_micro_bench", "pcap_read_bench"):
         d = load(out, g)
         if not d:

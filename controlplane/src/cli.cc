@@ -302,7 +302,9 @@ int run_replay(const ReplayArgs& a) {
     for (const std::string& n : s.nic_notes) std::fprintf(stderr, "%s\n", n.c_str());
   if (!generated.empty()) s.input = "(embedded default capture)";
   if (a.json) {
-    std::printf("%s\n", format_summary_json(s).c_str());
+    std::string json = format_summary_json(s);
+    if (durable) json.insert(json.size() - 1, ",\"durable\":" + format_durable_json(report));
+    std::printf("%s\n", json.c_str());
     return 0;
   }
   if (lobster_rows) return 0;

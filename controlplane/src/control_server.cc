@@ -14,17 +14,6 @@
 
 namespace tachyon::controlplane {
 
-const char* to_string(EngineRunState s) noexcept {
-  switch (s) {
-    case EngineRunState::kInit: return "init";
-    case EngineRunState::kRunning: return "running";
-    case EngineRunState::kPaused: return "paused";
-    case EngineRunState::kStopping: return "stopping";
-    case EngineRunState::kStopped: return "stopped";
-  }
-  return "unknown";
-}
-
 namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
@@ -42,8 +31,9 @@ sockaddr_un address(const std::string& path) {
 
 }  // namespace
 
-ControlServer::ControlServer(std::string path, dataplane::CommandRing& ring, std::atomic<bool>& stop)
-    : path_(std::move(path)), ring_(ring), stop_(stop) {
+ControlServer::ControlServer(std::string path, dataplane::CommandRing& ring, std::atomic<bool>& stop,
+                             EngineLifecycle& lifecycle)
+    : path_(std::move(path)), ring_(ring), stop_(stop), lifecycle_(lifecycle) {
   const sockaddr_un a = address(path_);
   listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) fail("control socket " + path_ + ": socket");
@@ -71,11 +61,6 @@ ControlServer::~ControlServer() {
   ::unlink(path_.c_str());
 }
 
-void ControlServer::set_state(EngineRunState s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  state_ = s;
-}
-
 bool ControlServer::push(const dataplane::EngineCommand& c) {
   ++commands_;
   return ring_.try_push(c);
@@ -101,16 +86,18 @@ std::string ControlServer::handle(const std::string& line) {
     if (!push(c)) return "error: command ring full; try again";
     return "ok " + verb;
   };
-  if (verb == "pause") {
-    if (state_ != EngineRunState::kRunning) return std::string("error: cannot pause while ") + to_string(state_);
-    state_ = EngineRunState::kPaused;
-    return simple(dataplane::EngineCommand::kPause);
-  }
-  if (verb == "resume") {
-    if (state_ != EngineRunState::kPaused) return std::string("error: cannot resume while ") + to_string(state_);
-    state_ = EngineRunState::kRunning;
-    return simple(dataplane::EngineCommand::kResume);
-  }
+  // Pause and resume: the command goes to the core first, then the state moves (a stop
+  // in between wins: the core is draining anyway).
+  auto toggle = [&](EngineRunState from, EngineRunState to, uint8_t kind) -> std::string {
+    const EngineRunState now = lifecycle_.state();
+    if (now != from) return "error: cannot " + verb + " while " + to_string(now);
+    const std::string reply = simple(kind);
+    if (reply.rfind("ok", 0) == 0) lifecycle_.move(from, to);
+    return reply;
+  };
+  if (verb == "pause") return toggle(EngineRunState::kRunning, EngineRunState::kPaused, dataplane::EngineCommand::kPause);
+  if (verb == "resume")
+    return toggle(EngineRunState::kPaused, EngineRunState::kRunning, dataplane::EngineCommand::kResume);
   if (verb == "halt") return with_symbol(dataplane::EngineCommand::kHalt);
   if (verb == "unhalt") return with_symbol(dataplane::EngineCommand::kUnhalt);
   if (verb == "kill") {
@@ -123,15 +110,16 @@ std::string ControlServer::handle(const std::string& line) {
   }
   if (verb == "snapshot") return simple(dataplane::EngineCommand::kSnapshot);
   if (verb == "stop") {
-    state_ = EngineRunState::kStopping;
+    lifecycle_.stop();
     stop_.store(true, std::memory_order_release);
     return "ok stop";
   }
   if (verb == "status") {
     std::string halted;
     for (const std::string& h : halted_) halted += (halted.empty() ? "\"" : ",\"") + h + "\"";
-    return std::string("{\"state\":\"") + to_string(state_) + "\",\"killed\":" + (killed_ ? "true" : "false") +
-           ",\"halted\":[" + halted + "],\"commands\":" + std::to_string(commands_) + "}";
+    return std::string("{\"state\":\"") + to_string(lifecycle_.state()) + "\",\"killed\":" +
+           (killed_ ? "true" : "false") + ",\"halted\":[" + halted + "],\"commands\":" + std::to_string(commands_) +
+           ",\"states\":" + lifecycle_.history_json() + "}";
   }
   return "error: unknown command '" + verb + "' (pause, resume, halt SYM, unhalt SYM, kill, release, snapshot, status, stop)";
 }

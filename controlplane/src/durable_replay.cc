@@ -12,6 +12,7 @@
 #include "tachyon/controlplane/config_store.h"
 #include "tachyon/controlplane/config_watcher.h"
 #include "tachyon/controlplane/control_server.h"
+#include "tachyon/controlplane/engine_lifecycle.h"
 #include "tachyon/controlplane/journal_reader.h"
 #include "tachyon/controlplane/journal_writer.h"
 #include "tachyon/controlplane/snapshot_store.h"
@@ -37,6 +38,10 @@ std::string engine_metrics(const dataplane::PublishedEngineState& p) {
           [](const Sess& x) { return x.net.load(std::memory_order_relaxed); });
     gauge("tachyon_realized_pnl_price4", "Realized P&L of a session, Price(4) units times shares.",
           [](const Sess& x) { return x.realized.load(std::memory_order_relaxed); });
+    gauge("tachyon_unrealized_pnl_price4",
+          "Unrealized P&L of a session's open positions marked at each symbol's last trade, Price(4) units times "
+          "shares.",
+          [](const Sess& x) { return x.unrealized.load(std::memory_order_relaxed); });
     gauge("tachyon_open_orders", "Resting orders of a session.",
           [](const Sess& x) { return x.open_orders.load(std::memory_order_relaxed); });
     gauge("tachyon_risk_rejects", "Orders the session's risk gate refused.",
@@ -45,6 +50,9 @@ std::string engine_metrics(const dataplane::PublishedEngineState& p) {
            std::to_string(s.journal_appended.load(std::memory_order_relaxed)) + "\n";
     out += "# TYPE tachyon_journal_durable_records gauge\ntachyon_journal_durable_records " +
            std::to_string(s.journal_durable.load(std::memory_order_relaxed)) + "\n";
+    out += "# HELP tachyon_journal_released_records Sequence number of the last journaled datagram sent (held until "
+           "durable).\n# TYPE tachyon_journal_released_records gauge\ntachyon_journal_released_records " +
+           std::to_string(s.journal_released.load(std::memory_order_relaxed)) + "\n";
     out += "# TYPE tachyon_engine_paused gauge\ntachyon_engine_paused " +
            std::string(s.paused.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
     out += "# TYPE tachyon_engine_killed gauge\ntachyon_engine_killed " +
@@ -134,8 +142,10 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   }
   std::atomic<bool> local_stop{false};
   std::atomic<bool>& stop = d.stop ? *d.stop : local_stop;
+  EngineLifecycle lifecycle;  // init: recovering until the core takes input
   std::unique_ptr<ControlServer> server;
-  if (!d.control_socket.empty()) server = std::make_unique<ControlServer>(d.control_socket, commands, stop);
+  if (!d.control_socket.empty())
+    server = std::make_unique<ControlServer>(d.control_socket, commands, stop, lifecycle);
 
   opt.durability.journal = &ring;
   opt.durability.recovery = exists ? &plan : nullptr;
@@ -154,23 +164,39 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
   };
   dataplane::PublishedEngineState published;
   opt.durability.published = &published;
-  if (server) server->set_state(EngineRunState::kRunning);
+  opt.durability.on_stage = [&](dataplane::CoreStage stage, bool paused) {
+    if (stage == dataplane::CoreStage::kTakingInput)
+      lifecycle.move(EngineRunState::kInit, paused ? EngineRunState::kPaused : EngineRunState::kRunning);
+    else
+      lifecycle.stop();
+  };
   dataplane::ReplaySummary sum;
-  if (d.profile) {
-    ProfileSessionOptions po = *d.profile;
-    if (server) po.control = [&](const std::string& line) { return server->handle(line); };
-    po.extra_metrics = [&] { return engine_metrics(published); };
-    sum = replay_profiled(opt, po);
-  } else {
-    sum = dataplane::replay(opt);
+  try {
+    if (d.profile) {
+      ProfileSessionOptions po = *d.profile;
+      if (server) po.control = [&](const std::string& line) { return server->handle(line); };
+      po.extra_metrics = [&] { return engine_metrics(published); };
+      po.extra_health = [&] {
+        return "\"engine\":\"" + std::string(to_string(lifecycle.state())) + "\",\"engine_states\":" +
+               lifecycle.history_json();
+      };
+      sum = replay_profiled(opt, po);
+    } else {
+      sum = dataplane::replay(opt);
+    }
+  } catch (...) {
+    lifecycle.finish();
+    throw;
   }
   watcher.reset();
-  if (server) server->set_state(stop.load() ? EngineRunState::kStopped : EngineRunState::kStopped);
   ring.sync();
   const std::string err = writer->error();
   report.fsyncs = writer->fsyncs();
   report.journal_bytes = writer->bytes_written();
   writer.reset();  // flush, fsync and stop the journal thread
+  lifecycle.finish();  // stopped: the journal is flushed and synced
+  report.engine_states = lifecycle.history_text();
+  report.engine_states_json = lifecycle.history_json();
   if (!err.empty()) throw dataplane::ReplayError(err);
   return sum;
 }

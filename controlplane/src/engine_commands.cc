@@ -225,6 +225,23 @@ std::string format_durable_report(const DurableReport& r, const std::string& jou
   for (const std::string& p : r.snapshot_problems) out += "  recovery   " + p + "\n";
   for (const std::string& p : r.reloads) out += "  config     " + p + "\n";
   out += "  durability " + with_commas(r.journal_bytes) + " journal bytes, " + with_commas(r.fsyncs) + " fsyncs\n";
+  if (!r.engine_states.empty()) out += "  engine     " + r.engine_states + "\n";
+  return out;
+}
+
+std::string format_durable_json(const DurableReport& r) {
+  JsonWriter j;
+  j.begin_object().field("recovered", r.recovered).field("journal_records_found", r.journal_records_found);
+  if (!r.tail_problem.empty()) j.field("tail_problem", r.tail_problem);
+  if (!r.snapshot_used.empty()) j.field("snapshot_used", r.snapshot_used);
+  j.key("snapshot_problems").begin_array();
+  for (const std::string& p : r.snapshot_problems) j.value(p);
+  j.end_array().key("reloads").begin_array();
+  for (const std::string& p : r.reloads) j.value(p);
+  j.end_array().field("journal_bytes", r.journal_bytes).field("fsyncs", r.fsyncs).end_object();
+  std::string out = j.str();
+  // The run states as recorded (already a JSON array of names).
+  if (!r.engine_states_json.empty()) out.insert(out.size() - 1, ",\"engine_states\":" + r.engine_states_json);
   return out;
 }
 

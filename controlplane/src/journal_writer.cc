@@ -55,12 +55,20 @@ JournalWriter::JournalWriter(const Options& opt, dataplane::JournalRing& ring) :
       fail(opt.path, "fsync", e);
     }
     offset = sizeof h;
-  } else if (::ftruncate(fd_, static_cast<off_t>(offset)) != 0) {
-    // Cut a torn tail the reader found, so new records follow the last valid one.
-    const int e = errno;
-    ::close(fd_);
-    fail(opt.path, "ftruncate", e);
+  } else {
+    // Cut a torn tail the reader found, so new records follow the last valid one, and
+    // make the cut durable before anything follows it.
+    const char* call = ::ftruncate(fd_, static_cast<off_t>(offset)) != 0 ? "ftruncate"
+                       : ::fsync(fd_) != 0                                 ? "fsync"
+                                                                           : nullptr;
+    if (call != nullptr) {
+      const int e = errno;
+      ::close(fd_);
+      fail(opt.path, call, e);
+    }
   }
+  // Everything before this run is on disk (header fsynced, or the journal cut and fsynced).
+  synced_.store(ring.written_seq(), std::memory_order_release);
   offset_.store(offset, std::memory_order_release);
   thread_ = std::thread([this] { run(); });
 }
@@ -172,6 +180,7 @@ void JournalWriter::run() {
       if (fsync_now) {
         last_fsync = now;
         dirty = false;
+        synced_.store(written_seq, std::memory_order_release);  // before durable moves past it
       }
       // every_batch: durable means fsynced; otherwise written to the page cache.
       if (opt_.fsync != FsyncPolicy::kEveryBatch || !dirty) ring_.set_durable(written_seq);

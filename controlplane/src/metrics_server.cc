@@ -177,7 +177,10 @@ static int metrics_http(lws* wsi, lws_callback_reasons reason, void* user, void*
         s->body = new std::string(c.prometheus_text() + (opt.extra_metrics ? opt.extra_metrics() : std::string()));
       } else if (path == "/healthz") {
         type = "application/json";
-        s->body = new std::string(c.health_json() + "\n");
+        std::string health = c.health_json();
+        if (const std::string more = opt.extra_health ? opt.extra_health() : std::string(); !more.empty())
+          health.insert(health.size() - 1, "," + more);  // before the object's closing brace
+        s->body = new std::string(health + "\n");
       } else {
         status = HTTP_STATUS_NOT_FOUND;
         s->body = new std::string("not found: try /metrics or /healthz\n");

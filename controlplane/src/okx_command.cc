@@ -12,9 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,15 +59,9 @@ namespace {
 
 okx::OkxConfig load_config(const std::string& file, bool demo, const std::string& rest,
                            const std::string& ca) {
-  std::string text;
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) throw std::invalid_argument("--config " + file + ": cannot open");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
-  auto c = okx::load_okx_config(text, okx::process_environment());
+  // A file that holds keys must be 0600 or stricter (load_okx_config_file refuses it).
+  auto c = file.empty() ? okx::load_okx_config("", okx::process_environment())
+                        : okx::load_okx_config_file(file, okx::process_environment());
   if (!c) throw std::invalid_argument(c.error().describe());
   okx::OkxConfig cfg = std::move(*c);
   if (demo) cfg.use_environment(true);

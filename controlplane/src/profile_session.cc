@@ -62,6 +62,7 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
     mo.port = session.metrics_port;
     mo.control = session.control;
     mo.extra_metrics = session.extra_metrics;
+    mo.extra_health = session.extra_health;
     if (const dataplane::CircuitBreakers* b = options.breakers; b && options.mode == dataplane::ReplayMode::kMatch)
       mo.extra_metrics = [extra = session.extra_metrics, b] { return (extra ? extra() : std::string()) + breaker_metrics(*b); };
     server = std::make_unique<MetricsServer>(mo, collector);

@@ -108,13 +108,18 @@ std::string format_summary_text(const dataplane::ReplaySummary& s) {
   } else {
     out += line("trades", with_commas(s.trades) + " executions");
   }
-  if (s.mode == ReplayMode::kMatch && (s.journal_records || s.recovered_records || s.commands || s.risk_rejects)) {
+  if (s.mode == ReplayMode::kMatch && (s.journal_records || s.recovered_records || s.commands || s.risk_rejects ||
+                                       s.refused_paused || s.refused_halted || s.refused_killed)) {
     out += line("journal", with_commas(s.journal_records) + " records; " + with_commas(s.snapshots) +
                                " snapshots; recovery re-applied " + with_commas(s.recovered_records) +
                                " records and skipped " + with_commas(s.skipped_replayed) +
                                " capture messages already journaled");
     out += line("control", with_commas(s.commands) + " operator commands; " + with_commas(s.risk_rejects) +
                                " risk rejects; positions_hash " + dataplane::to_hex(s.positions_hash));
+    if (s.refused_paused || s.refused_halted || s.refused_killed || s.kill_cancels)
+      out += line("refused", with_commas(s.refused_paused) + " while paused, " + with_commas(s.refused_halted) +
+                                 " halted, " + with_commas(s.refused_killed) + " killed; the kill switch canceled " +
+                                 with_commas(s.kill_cancels) + " open orders");
   }
   const dataplane::BreakerCounts& b = s.breaker;
   if (s.mode == ReplayMode::kMatch &&
@@ -184,6 +189,13 @@ std::string format_summary_json(const dataplane::ReplaySummary& s) {
     j.field("recovered_records", s.recovered_records).field("resumed_from_seq", s.resumed_from_seq);
     j.field("skipped_replayed", s.skipped_replayed).field("commands", s.commands);
     j.field("risk_rejects", s.risk_rejects).field("positions_hash", dataplane::to_hex(s.positions_hash));
+    j.key("refused")
+        .begin_object()
+        .field("paused", s.refused_paused)
+        .field("halted", s.refused_halted)
+        .field("killed", s.refused_killed)
+        .end_object();
+    j.field("kill_cancels", s.kill_cancels);
     const dataplane::BreakerCounts& b = s.breaker;
     j.key("breaker").begin_object().field("enabled", s.breaker_enabled);
     j.key("halts")

@@ -2,6 +2,7 @@
 // matched by price-time priority; OUCH replies and ITCH market data optionally written
 // to a capture. Runs on the replay thread.
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -92,6 +93,7 @@ class OutCapture {
         continue;
       }
       emit(h.stream, std::span<const uint8_t>(h.bytes, h.size), h.ts_ns);
+      journal_->note_released(h.seq);
       held_head_ = (held_head_ + 1) % kHeld;
       --held_count_;
     }
@@ -117,7 +119,7 @@ class OutCapture {
 
  private:
   static constexpr nic::MacAddress kApplianceMac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x64}};
-  static constexpr std::size_t kHeld = 4096;
+  static constexpr std::size_t kHeld = kMaxHeldDatagrams;
   struct Held {
     uint64_t seq;
     uint64_t ts_ns;
@@ -224,6 +226,14 @@ struct ClientTable {
   }
 };
 
+// Clamps an exact P&L to the int64 range of the published gauges (about $922 trillion
+// in Price(4) x shares: only reachable with absurd limits, and then pinned, not wrapped).
+int64_t saturate64(Int128 v) noexcept {
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
 // Classifies an inbound OUCH message: O add, X cancel, U modify; O or U that traded is
 // a match.
 ProbeOp ouch_probe_op(std::span<const uint8_t> msg, bool traded) noexcept {
@@ -314,19 +324,28 @@ class MatchRun {
     ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
     uint64_t offset = classic ? 24 : 0;
     std::array<nic::CapturedPacket, 32> burst;
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
     meter.start();
-    for (;;) {
-      if (dur_.stop && dur_.stop->load(std::memory_order_acquire)) break;  // graceful shutdown
+    // Graceful shutdown (a signal or `ctl stop`): input stops at the next packet.
+    auto stop_requested = [&] { return dur_.stop && dur_.stop->load(std::memory_order_acquire); };
+    bool stopped = false;
+    while (!stopped && !stop_requested()) {
       const std::size_t n = reader.rx_burst(burst);
       if (n == 0) break;
       for (std::size_t i = 0; i < n; ++i) {
         const nic::CapturedPacket& pkt = burst[i];
+        // A stop or commands that arrived while the core waited for this packet's time
+        // take effect before it, as they would before a packet arriving from the wire.
+        meter.pace(pkt.timestamp_ns);
+        if (stop_requested()) {
+          stopped = true;
+          break;
+        }
+        poll_commands();
         ++sum_.packets;
         sum_.bytes += pkt.captured_length();
         const uint64_t record_offset = offset;
         if (classic) offset += 16 + pkt.captured_length();
-        poll_commands();
-        meter.pace(pkt.timestamp_ns);
         meter.packet_arrived();
         set_time(pkt.timestamp_ns);
         nic::UdpFrame f;
@@ -380,6 +399,7 @@ class MatchRun {
         if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
       }
     }
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
     poll_commands();
     publisher_.end_of_day();
     if (dur_.journal || dur_.write_snapshot) snapshot();
@@ -416,6 +436,10 @@ class MatchRun {
     for (std::size_t s = 0; s < gateway_.stocks().size(); ++s) sum_.names[s] = std::string(gateway_.stocks()[s].trimmed());
     if (dur_.journal) sum_.journal_records = dur_.journal->last_appended();
     sum_.risk_rejects = st.risk_rejects;
+    sum_.refused_paused = st.refused_paused;
+    sum_.refused_halted = st.refused_halted;
+    sum_.refused_killed = st.refused_killed;
+    sum_.kill_cancels = st.kill_cancels;
     sum_.breaker = breakers_->counts();
     sum_.breaker_enabled = breakers_->limits().enabled;
     sum_.halted_at_end = breakers_->halted_symbols();
@@ -566,14 +590,13 @@ class MatchRun {
     const auto n = static_cast<uint32_t>(std::min<std::size_t>(clients_.entries.size(), PublishedEngineState::kMaxSessions));
     for (uint32_t c = 0; c < n; ++c) {
       const RiskGate& g = gateway_.risk(c);
-      Int128 realized = 0;
-      for (uint32_t sy = 0; sy < shard_->symbols(); ++sy) realized += g.position(book::SymbolId{sy}).realized;
       uint64_t rejects = 0;
       for (int r = 1; r <= static_cast<int>(RiskReason::kRateLimited); ++r) rejects += g.rejects(static_cast<RiskReason>(r));
       PublishedEngineState::Session& s = p.session[c];
       s.gross.store(g.gross_position(), std::memory_order_relaxed);
       s.net.store(g.net_position(), std::memory_order_relaxed);
-      s.realized.store(static_cast<int64_t>(realized), std::memory_order_relaxed);
+      s.realized.store(saturate64(g.realized_pnl()), std::memory_order_relaxed);
+      s.unrealized.store(saturate64(g.unrealized_pnl()), std::memory_order_relaxed);
       s.open_orders.store(g.open_orders(), std::memory_order_relaxed);
       s.risk_rejects.store(rejects, std::memory_order_relaxed);
     }
@@ -581,6 +604,7 @@ class MatchRun {
     if (dur_.journal) {
       p.journal_appended.store(dur_.journal->last_appended(), std::memory_order_relaxed);
       p.journal_durable.store(dur_.journal->durable_seq(), std::memory_order_relaxed);
+      p.journal_released.store(dur_.journal->released_seq(), std::memory_order_relaxed);
     }
     p.paused.store(gateway_.state().paused, std::memory_order_relaxed);
     p.killed.store(gateway_.state().killed, std::memory_order_relaxed);

@@ -120,6 +120,19 @@ void RiskGate::on_fill(book::SymbolId sym, book::Side side, book::Price price, b
   p.has_reference = true;
 }
 
+Int128 RiskGate::realized_pnl() const noexcept {
+  Int128 sum = 0;
+  for (uint32_t s = 0; s < symbols_; ++s) sum += pos_[s].realized;
+  return sum;
+}
+
+Int128 RiskGate::unrealized_pnl() const noexcept {
+  Int128 sum = 0;
+  for (uint32_t s = 0; s < symbols_; ++s)
+    if (pos_[s].qty != 0) sum += pos_[s].unrealized(mark(book::SymbolId{s}));
+  return sum;
+}
+
 void RiskGate::set_reference(book::SymbolId sym, book::Price price) noexcept {
   pos_[sym.value].reference = price;
   pos_[sym.value].has_reference = true;

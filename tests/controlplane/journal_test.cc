@@ -1,16 +1,24 @@
 // The journal: records written through io_uring under each fsync policy read back in
-// order with valid CRCs; torn and corrupt tails are found with their offsets; a
-// journal cut at its last valid record can be continued.
+// order with valid CRCs; durable_seq() keeps each policy's promise (written; fsynced
+// under every_batch), and a match-mode replay acknowledges nothing before it; torn and
+// corrupt tails are found with their offsets; a journal cut at its last valid record
+// can be continued.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "../dataplane/ouch_capture.h"
 #include "tachyon/controlplane/journal_reader.h"
 #include "tachyon/controlplane/journal_writer.h"
+#include "tachyon/dataplane/match_durability.h"
+#include "tachyon/dataplane/replay.h"
 
 namespace tachyon::controlplane {
 namespace {
@@ -76,6 +84,126 @@ TEST(Journal, RecordsReadBackInOrderUnderEveryPolicy) {
     EXPECT_EQ(s.by_type[static_cast<int>(journal::RecordType::kOutcome)], 5000u / 3);
     std::remove(path.c_str());
   }
+}
+
+// What each policy promises, seen from the ring: durable_seq() is what match mode waits
+// for before an acknowledgement leaves. It never passes what is written; under
+// every_batch it never passes what an fsync covered; interval_ms fsyncs within the
+// interval; none never fsyncs.
+TEST(Journal, DurableFollowsTheFsyncPolicy) {
+  for (const FsyncPolicy policy : {FsyncPolicy::kNone, FsyncPolicy::kIntervalMs, FsyncPolicy::kEveryBatch}) {
+    SCOPED_TRACE(to_string(policy));
+    const std::string path = temp_path(std::string("durable_") + to_string(policy));
+    JournalWriter::Options o;
+    o.path = path;
+    o.fsync = policy;
+    o.interval_ms = 5;
+    dataplane::JournalRing ring(256, 1);
+    JournalWriter writer(o, ring);
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> samples{0}, ahead_of_written{0}, ahead_of_fsync{0};
+    std::thread checker([&] {
+      while (!stop.load(std::memory_order_acquire)) {
+        const uint64_t durable = ring.durable_seq();  // first: the others only grow after it
+        const uint64_t synced = writer.synced_seq();
+        const uint64_t written = ring.written_seq();
+        if (durable > written) ahead_of_written.fetch_add(1);
+        if (policy == FsyncPolicy::kEveryBatch && durable > synced) ahead_of_fsync.fetch_add(1);
+        samples.fetch_add(1);
+      }
+    });
+    constexpr uint64_t kRecords = 20'000;
+    for (uint64_t i = 1; i <= kRecords; ++i) {
+      const std::vector<uint8_t> p = payload_of(i);
+      ASSERT_EQ(ring.append(journal::RecordType::kInput, 0, {}, p), i);
+      if (i % 16 == 0) ring.publish();
+    }
+    ring.sync();
+    stop.store(true, std::memory_order_release);
+    checker.join();
+    EXPECT_GT(samples.load(), 0u);
+    EXPECT_EQ(ahead_of_written.load(), 0u);
+    EXPECT_EQ(ahead_of_fsync.load(), 0u);
+    EXPECT_EQ(ring.durable_seq(), kRecords);
+    EXPECT_EQ(writer.error(), "");
+    switch (policy) {
+      case FsyncPolicy::kNone:
+        EXPECT_EQ(writer.fsyncs(), 0u);
+        EXPECT_EQ(writer.synced_seq(), 0u);
+        break;
+      case FsyncPolicy::kIntervalMs: {
+        // A dirty journal is fsynced once the interval has passed, records or not.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (writer.synced_seq() < kRecords && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        EXPECT_EQ(writer.synced_seq(), kRecords);
+        EXPECT_GE(writer.fsyncs(), 1u);
+        break;
+      }
+      case FsyncPolicy::kEveryBatch:
+        EXPECT_EQ(writer.synced_seq(), kRecords);
+        EXPECT_EQ(writer.fsyncs(), writer.batches());
+        break;
+    }
+    std::remove(path.c_str());
+  }
+}
+
+// End to end under each policy: a match-mode replay journaled by the real writer. No
+// datagram leaves before its record is written, and under every_batch before an fsync
+// covered it (the acknowledgement survives a power loss).
+TEST(Journal, AcknowledgementsLeaveOnlyUnderThePolicysGuarantee) {
+  const std::string in = temp_path("acks.pcap");
+  {
+    dataplane::testing::OuchCapture c(in);
+    for (int i = 0; i < 3'000; ++i)  // more datagrams than the core holds: it waits on the journal too
+      c.send(dataplane::testing::kT0 + static_cast<uint64_t>(i) * 1'000,
+             dataplane::testing::enter_order("T" + std::to_string(i), i % 2 ? 'B' : 'S', 1 + i % 7, "AAPL",
+                                             1'000'000 + (i % 2 ? -1 : 1) * (1 + i % 50)));
+    c.close();
+  }
+  for (const FsyncPolicy policy : {FsyncPolicy::kNone, FsyncPolicy::kIntervalMs, FsyncPolicy::kEveryBatch}) {
+    SCOPED_TRACE(to_string(policy));
+    const std::string path = temp_path(std::string("acks_") + to_string(policy));
+    JournalWriter::Options o;
+    o.path = path;
+    o.fsync = policy;
+    o.interval_ms = 2;
+    dataplane::JournalRing ring(1u << 12, 1);
+    JournalWriter writer(o, ring);
+    dataplane::ReplayOptions opt;
+    opt.mode = dataplane::ReplayMode::kMatch;
+    opt.input = in;
+    opt.symbols = {"AAPL"};
+    opt.book.max_orders = 1u << 14;
+    opt.book.max_levels = 1u << 14;
+    opt.book.max_symbols = 2;
+    opt.durability.journal = &ring;
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> samples{0}, before_written{0}, before_fsync{0};
+    std::thread checker([&] {
+      while (!stop.load(std::memory_order_acquire)) {
+        const uint64_t released = ring.released_seq();  // first: the others only grow after it
+        const uint64_t synced = writer.synced_seq();
+        const uint64_t written = ring.written_seq();
+        if (released > written) before_written.fetch_add(1);
+        if (policy == FsyncPolicy::kEveryBatch && released > synced) before_fsync.fetch_add(1);
+        samples.fetch_add(1);
+      }
+    });
+    const dataplane::ReplaySummary sum = dataplane::replay(opt);
+    stop.store(true, std::memory_order_release);
+    checker.join();
+    EXPECT_EQ(sum.by_type['O'], 3'000u);
+    EXPECT_GT(sum.out_packets, dataplane::kMaxHeldDatagrams);
+    EXPECT_GT(samples.load(), 0u);
+    EXPECT_EQ(before_written.load(), 0u);
+    EXPECT_EQ(before_fsync.load(), 0u);
+    EXPECT_GT(ring.released_seq(), 0u);
+    EXPECT_LE(ring.released_seq(), ring.durable_seq());
+    EXPECT_EQ(writer.error(), "");
+    std::remove(path.c_str());
+  }
+  std::remove(in.c_str());
 }
 
 TEST(Journal, TornAndCorruptTailsAreFoundAndCut) {

@@ -1,8 +1,9 @@
 // Crash recovery and operator control, end to end through the tachyon binary: a
 // journaled match-mode replay killed with SIGKILL at many points resumes from its
 // latest snapshot and journal and ends with the same books and positions as a run that
-// was never interrupted; a damaged journal tail is cut and reported; the control socket
-// pauses, halts, kills and stops a running replay.
+// was never interrupted; a damaged journal tail is cut and reported; the journal tools
+// (verify, dump --json, replay) agree with the run; the control socket pauses, halts,
+// kills, snapshots and stops a running replay, and its run states are observable.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,12 +13,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <simdjson.h>
+
+#include "../dataplane/ouch_capture.h"
+#include "tachyon/controlplane/journal_reader.h"
+#include "tachyon/controlplane/snapshot_store.h"
 
 namespace {
 
@@ -78,6 +85,65 @@ void wait_for_input(const std::string& path) {
     if (std::filesystem::file_size(path, ec) > 4096 && !ec) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+// Input records in the journal at path so far (0 while it cannot be read yet): how far
+// a running replay has got.
+uint64_t journaled_inputs(const std::string& path) {
+  try {
+    return tachyon::controlplane::scan_journal(path).by_type[1];
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Polls cond every 10 ms for up to seconds; true when it held.
+template <class F>
+bool wait_until(F&& cond, int seconds = 30) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+constexpr uint64_t kSec = 1'000'000'000;
+constexpr int64_t k100 = 1'000'000;  // 100.0000 in Price(4)
+
+// One client's orders in three groups, 3 s of capture time apart, so that a replay at
+// --speed 1 waits between them and the test can act in the gaps:
+//   t=0   O1 buy 10 @ 100, O2 buy 10 @ 99        (rest)
+//   t=3s  O3 buy 10 @ 98, X O1, U O2 -> O2R       (while paused: O3 and O2R refused, the cancel passes)
+//   t=6s  O4 buy 10 @ 97                          (after resume: rests)
+void write_paced_orders(const std::string& path) {
+  using tachyon::dataplane::testing::cancel_order;
+  using tachyon::dataplane::testing::enter_order;
+  using tachyon::dataplane::testing::kT0;
+  using tachyon::dataplane::testing::replace_order;
+  tachyon::dataplane::testing::OuchCapture c(path);
+  c.send(kT0, enter_order("O1", 'B', 10, "AAPL", k100));
+  c.send(kT0, enter_order("O2", 'B', 10, "AAPL", 99 * k100 / 100));
+  c.send(kT0 + 3 * kSec, enter_order("O3", 'B', 10, "AAPL", 98 * k100 / 100));
+  c.send(kT0 + 3 * kSec, cancel_order("O1"));
+  c.send(kT0 + 3 * kSec, replace_order("O2", "O2R", 5, 99 * k100 / 100));
+  c.send(kT0 + 6 * kSec, enter_order("O4", 'B', 10, "AAPL", 97 * k100 / 100));
+  c.close();
+}
+
+Result curl(const std::string& args) {
+  Result r;
+  FILE* p = ::popen(("curl -s -m 5 " + args).c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  r.status = ::pclose(p);
+  return r;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 class Recovery : public ::testing::Test {
@@ -170,6 +236,51 @@ TEST_F(Recovery, JournalReplayRebuildsTheBooksWithoutTheCapture) {
   EXPECT_EQ(hashes(rebuilt.out).positions, hashes(live.out).positions);
   const Result dump = run("journal dump --limit 3 " + journal);
   EXPECT_NE(dump.out.find("input    client 0"), std::string::npos) << dump.out;
+
+  // dump --json: one JSON object per record, in sequence order, agreeing with verify.
+  const Result verify = run("journal verify --json " + journal);
+  ASSERT_EQ(verify.status, 0) << verify.out;
+  simdjson::dom::parser vp;
+  simdjson::dom::element v;
+  ASSERT_EQ(vp.parse(verify.out).get(v), simdjson::SUCCESS) << verify.out;
+  const Result json = run("journal dump --json " + journal);
+  ASSERT_EQ(json.status, 0);
+  std::istringstream lines(json.out);
+  std::string line;
+  uint64_t n = 0, inputs = 0, outcomes = 0, commands = 0, orders = 0;
+  while (std::getline(lines, line)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element rec;
+    ASSERT_EQ(parser.parse(line).get(rec), simdjson::SUCCESS) << line;
+    ++n;
+    ASSERT_EQ(uint64_t(rec["seq"]), n) << line;  // 1, 2, 3, ... with no gap
+    const std::string_view type = rec["type"];
+    const std::string_view what = rec["what"];
+    EXPECT_GT(uint64_t(rec["bytes"]), 0u) << line;
+    if (type == "input") {
+      ++inputs;
+      EXPECT_EQ(what.rfind("client " + std::to_string(uint64_t(rec["stream"])) + " seq ", 0), 0u) << line;
+      if (what.find("OUCH 'O'") != std::string_view::npos) ++orders;
+    } else if (type == "outcome") {
+      ++outcomes;
+      EXPECT_TRUE(what.find("datagram") != std::string_view::npos) << line;
+    } else if (type == "command") {
+      ++commands;
+      EXPECT_EQ(what.rfind("command ", 0), 0u) << line;
+    } else {
+      ADD_FAILURE() << "unexpected record type: " << line;
+    }
+  }
+  EXPECT_EQ(n, uint64_t(v["records"]));
+  EXPECT_EQ(inputs, uint64_t(v["inputs"]));
+  EXPECT_EQ(outcomes, uint64_t(v["outcomes"]));
+  EXPECT_EQ(commands, uint64_t(v["commands"]));
+  simdjson::dom::parser lp;
+  simdjson::dom::element l;
+  ASSERT_EQ(lp.parse(live.out).get(l), simdjson::SUCCESS);
+  EXPECT_EQ(inputs, uint64_t(l["messages"]));              // every message was journaled
+  EXPECT_EQ(orders, uint64_t(l["messages_by_type"]["O"]));  // and named by its OUCH type
+  EXPECT_GE(commands, 1u);                                 // the client's address, at least
 }
 
 TEST_F(Recovery, ControlSocketPausesHaltsKillsAndStops) {
@@ -226,21 +337,14 @@ TEST_F(Recovery, HttpControlAndPositionGaugesOnTheMetricsEndpoint) {
   const pid_t pid = spawn({"replay", "--mode", "match", "--journal", journal, "--ctl", sock, "--metrics-port",
                            std::to_string(port), "--speed", "0.02", capture_});
   wait_for_input(journal);
-  auto curl = [](const std::string& args) {
-    Result r;
-    FILE* p = ::popen(("curl -s -m 5 " + args).c_str(), "r");
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    r.status = ::pclose(p);
-    return r;
-  };
   std::string metrics;
   for (int i = 0; i < 100 && metrics.find("tachyon_position_gross_shares{session=") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     metrics = curl(base + "/metrics").out;
   }
   EXPECT_NE(metrics.find("tachyon_position_net_shares{session=\"0\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_realized_pnl_price4{session=\"0\"} "), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tachyon_unrealized_pnl_price4{session=\"0\"} "), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("tachyon_journal_durable_records "), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("tachyon_engine_paused 0"), std::string::npos) << metrics;
   EXPECT_EQ(curl("-X POST " + base + "/control/pause").out, "ok pause\n");
@@ -293,6 +397,138 @@ TEST_F(Recovery, ConfigurationReloadsReachTheRunningEngine) {
   const std::size_t rr = text.find(" risk rejects");
   ASSERT_NE(rr, std::string::npos) << text;
   EXPECT_NE(text.substr(text.rfind(';', rr) + 2, 2), "0 ") << text;  // some orders were refused
+}
+
+// The run states, end to end: status, /healthz and the summary show init -> running ->
+// paused -> running -> stopping -> stopped, and while paused new orders and replaces
+// are refused with OUCH reject 'C' and counted, while a cancel is accepted.
+TEST_F(Recovery, PauseRefusesNewOrdersAcceptsCancelsAndTheRunStatesAreObservable) {
+  const std::string capture = (dir_ / "paced.pcap").string();
+  write_paced_orders(capture);
+  const std::string journal = (dir_ / "j").string();
+  const std::string sock = (dir_ / "ctl.sock").string();
+  const std::string summary = (dir_ / "summary.json").string();
+  const std::string out = (dir_ / "out.pcap").string();
+  const int port = 40000 + static_cast<int>(::getpid() % 20000);
+  const std::string health = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+  const std::string port_arg = std::to_string(port);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::freopen(summary.c_str(), "w", stdout);
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--json", "--symbols", "AAPL", "--journal",
+            journal.c_str(), "--ctl", sock.c_str(), "--metrics-port", port_arg.c_str(), "--speed", "1", "--fsync",
+            "none", "--out", out.c_str(), capture.c_str(), static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  const std::string ctl = "ctl --socket " + sock + " ";
+  // O1 and O2 are in; the core waits 3 s of capture time for the next group.
+  ASSERT_TRUE(wait_until([&] { return journaled_inputs(journal) >= 2; }));
+  std::string status = run(ctl + "status").out;
+  EXPECT_NE(status.find("\"state\":\"running\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"states\":[\"init\",\"running\"]"), std::string::npos) << status;
+  std::string h;
+  ASSERT_TRUE(wait_until([&] { return (h = curl(health).out).find("\"engine\":\"running\"") != std::string::npos; }))
+      << h;
+
+  EXPECT_EQ(run(ctl + "pause").out, "ok pause\n");
+  ASSERT_EQ(journaled_inputs(journal), 2u) << "the machine was too slow: the next group came before the pause";
+  status = run(ctl + "status").out;
+  EXPECT_NE(status.find("\"state\":\"paused\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"states\":[\"init\",\"running\",\"paused\"]"), std::string::npos) << status;
+  h = curl(health).out;
+  EXPECT_NE(h.find("\"engine\":\"paused\""), std::string::npos) << h;
+  EXPECT_EQ(run(ctl + "pause").out.rfind("error: cannot pause while paused", 0), 0u);
+
+  // The second group arrives while paused.
+  ASSERT_TRUE(wait_until([&] { return journaled_inputs(journal) >= 5; }));
+  EXPECT_EQ(run(ctl + "resume").out, "ok resume\n");
+  ASSERT_EQ(journaled_inputs(journal), 5u) << "the machine was too slow: O4 came before the resume";
+  status = run(ctl + "status").out;
+  EXPECT_NE(status.find("\"states\":[\"init\",\"running\",\"paused\",\"running\"]"), std::string::npos)
+      << status;
+
+  // O4, then the end of the input: stopping (drain, snapshot, journal flush), stopped.
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  const std::string json = read_text(summary);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  std::vector<std::string> states;
+  for (const simdjson::dom::element e : doc["durable"]["engine_states"].get_array())
+    states.emplace_back(std::string_view(e));
+  EXPECT_EQ(states, (std::vector<std::string>{"init", "running", "paused", "running", "stopping", "stopped"}));
+  EXPECT_EQ(uint64_t(doc["refused"]["paused"]), 2u);  // O3 and the replace O2 -> O2R
+  EXPECT_EQ(uint64_t(doc["reports"]["rejected"]), 2u);
+  EXPECT_EQ(uint64_t(doc["reports"]["canceled"]), 1u);  // X O1, while paused
+  EXPECT_EQ(uint64_t(doc["reports"]["accepted"]), 3u);  // O1, O2, O4
+  EXPECT_EQ(uint64_t(doc["commands"]), 2u);             // pause, resume
+  // On the wire: the refusals carry 'C', O1 got its Canceled, O4 its Accepted.
+  std::vector<std::string> got;
+  for (const tachyon::dataplane::testing::OuchReply& r : tachyon::dataplane::testing::read_replies(out))
+    got.push_back(std::string(1, r.type) + ":" + r.token + (r.reason ? std::string(":") + r.reason : ""));
+  EXPECT_EQ(got, (std::vector<std::string>{"A:O1", "A:O2", "J:O3:C", "C:O1:U", "J:O2R:C", "A:O4"}));
+}
+
+// Snapshots on command and at shutdown: `ctl snapshot` writes one while the replay runs,
+// `ctl stop` ends it with another; both are files a recovery can use, and the summary
+// counts them.
+TEST_F(Recovery, CtlSnapshotAndTheShutdownSnapshotWriteSnapshotFiles) {
+  const std::string capture = (dir_ / "paced.pcap").string();
+  write_paced_orders(capture);
+  const std::string journal = (dir_ / "j").string();
+  const std::string snapdir = journal + ".snapshots";
+  const std::string sock = (dir_ / "ctl.sock").string();
+  const std::string summary = (dir_ / "summary.json").string();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::freopen(summary.c_str(), "w", stdout);
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--json", "--journal", journal.c_str(),
+            "--ctl", sock.c_str(), "--snapshot-every", "0", "--speed", "1", "--fsync", "none", capture.c_str(),
+            static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  auto snapshots = [&] {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(snapdir, ec))
+      if (e.path().extension() == ".tsnap") names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  ASSERT_TRUE(wait_until([&] { return journaled_inputs(journal) >= 2; }));
+  EXPECT_TRUE(snapshots().empty());  // --snapshot-every 0: none until asked
+  EXPECT_EQ(run("ctl --socket " + sock + " snapshot").out, "ok snapshot\n");
+  // The core takes it before its next input (capture time 3 s).
+  ASSERT_TRUE(wait_until([&] { return snapshots().size() == 1; }));
+  EXPECT_EQ(run("ctl --socket " + sock + " stop").out, "ok stop\n");
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  const std::vector<std::string> names = snapshots();
+  ASSERT_EQ(names.size(), 2u);
+  const std::string json = read_text(summary);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  EXPECT_EQ(uint64_t(doc["snapshots"]), 2u);
+  // Each is valid and covers the journal up to its point; the shutdown one covers all of it.
+  const tachyon::controlplane::JournalScan scan = tachyon::controlplane::scan_journal(journal);
+  std::vector<std::string> problems;
+  const auto newest = tachyon::controlplane::latest_snapshot(snapdir, scan.last_seq, problems);
+  ASSERT_TRUE(newest.has_value());
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(newest->covers_seq, scan.last_seq) << newest->path;
+  const auto first = tachyon::controlplane::latest_snapshot(snapdir, newest->covers_seq - 1, problems);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_LT(first->covers_seq, newest->covers_seq);
+  // A restart resumes from the shutdown snapshot.
+  const Result resumed = run("replay --mode match --journal " + journal + " " + capture);
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("from " + newest->path), std::string::npos) << resumed.out;
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
-// Test helper: writes hand-made OUCH 4.2 order entry from one client (one MoldUDP64
-// datagram per message, at chosen capture times) into a pcap that match mode replays,
-// and reads the OUCH replies of a match-mode --out capture back. Test code; not
-// thread-safe.
+// Test helper: writes hand-made OUCH 4.2 order entry from one or more clients (one
+// MoldUDP64 datagram per message, at chosen capture times) into a pcap that match mode
+// replays, and reads the OUCH replies of a match-mode --out capture back. Test code;
+// not thread-safe.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,26 +70,21 @@ inline std::vector<uint8_t> cancel_order(const std::string& token) {
   return out;
 }
 
-// One client's order entry into a pcap; every message is its own datagram.
+// Order entry of one or more clients into a pcap; every message is its own datagram.
+// Client c sends from 10.0.1.(10+c):(40000+c) in its own MoldUDP64 session, so match
+// mode sees it as its own session (numbered in order of first appearance).
 class OuchCapture {
  public:
   explicit OuchCapture(const std::string& path) {
-    flow_.dst_ip = kApplianceAddress;
-    flow_.dst_port = kOrderEntryPort;
-    flow_.dst_mac = nic::MacAddress{{0x02, 0x00, 0x00, 0x00, 0x00, 0x64}};
-    flow_.src_ip = nic::Ipv4Address{10, 0, 1, 10};
-    flow_.src_port = 40000;
-    flow_.src_mac = nic::MacAddress{{0x02, 0x00, 0x00, 0x00, 0x01, 0x00}};
-    writer_ = std::make_unique<nic::PcapWriter>(path, flow_);
-    builder_ = std::make_unique<nic::UdpFrameBuilder>(flow_);
-    packetizer_ = std::make_unique<mold::Packetizer>(buffer_, mold::Session::from("CLIENT0000"), 1);
+    writer_ = std::make_unique<nic::PcapWriter>(path, flow_of(0));
   }
 
-  void send(uint64_t ts_ns, const std::vector<uint8_t>& msg) {
-    ASSERT_TRUE(packetizer_->append(msg));
-    const std::span<const uint8_t> d = packetizer_->flush();
+  void send(uint64_t ts_ns, const std::vector<uint8_t>& msg, uint32_t client = 0) {
+    Client& c = client_(client);
+    ASSERT_TRUE(c.packetizer->append(msg));
+    const std::span<const uint8_t> d = c.packetizer->flush();
     std::vector<uint8_t> frame(nic::kMaxUdpPayload + 64);
-    const std::size_t n = builder_->build(frame, d, ip_id_++);
+    const std::size_t n = c.builder->build(frame, d, c.ip_id++);
     ASSERT_GT(n, 0u);
     ASSERT_EQ(writer_->write_frame(ts_ns, std::span<const uint8_t>(frame.data(), n)), nic::WriteStatus::kOk);
     ++messages_;
@@ -97,12 +93,37 @@ class OuchCapture {
   uint64_t messages() const noexcept { return messages_; }
 
  private:
-  nic::UdpFlow flow_;
+  struct Client {
+    std::unique_ptr<nic::UdpFrameBuilder> builder;
+    std::vector<uint8_t> buffer = std::vector<uint8_t>(mold::kDefaultMaxPayload);
+    std::unique_ptr<mold::Packetizer> packetizer;
+    uint16_t ip_id = 0;
+  };
+
+  static nic::UdpFlow flow_of(uint32_t client) {
+    nic::UdpFlow f;
+    f.dst_ip = kApplianceAddress;
+    f.dst_port = kOrderEntryPort;
+    f.dst_mac = nic::MacAddress{{0x02, 0x00, 0x00, 0x00, 0x00, 0x64}};
+    f.src_ip = nic::Ipv4Address{10, 0, 1, static_cast<uint8_t>(10 + client)};
+    f.src_port = static_cast<uint16_t>(40000 + client);
+    f.src_mac = nic::MacAddress{{0x02, 0x00, 0x00, 0x00, 0x01, static_cast<uint8_t>(client)}};
+    return f;
+  }
+  Client& client_(uint32_t client) {
+    while (clients_.size() <= client) {
+      const auto c = static_cast<uint32_t>(clients_.size());
+      auto& n = clients_.emplace_back(std::make_unique<Client>());
+      n->builder = std::make_unique<nic::UdpFrameBuilder>(flow_of(c));
+      char session[16];
+      std::snprintf(session, sizeof session, "CLIENT%04u", c % 10000);
+      n->packetizer = std::make_unique<mold::Packetizer>(n->buffer, mold::Session::from(session), 1);
+    }
+    return *clients_[client];
+  }
+
   std::unique_ptr<nic::PcapWriter> writer_;
-  std::unique_ptr<nic::UdpFrameBuilder> builder_;
-  std::vector<uint8_t> buffer_ = std::vector<uint8_t>(mold::kDefaultMaxPayload);
-  std::unique_ptr<mold::Packetizer> packetizer_;
-  uint16_t ip_id_ = 0;
+  std::vector<std::unique_ptr<Client>> clients_;
   uint64_t messages_ = 0;
 };
 

@@ -115,6 +115,27 @@ TEST(RiskGate, AverageCostPnlOnAKnownSequence) {
   EXPECT_EQ(g.net_position(), -5);
 }
 
+TEST(RiskGate, UnrealizedPnlMarksAtTheMarketsLastTradeElseTheSessionsOwnFill) {
+  RiskLimits l = loose();
+  ReferencePrices market(2);
+  RiskGate g(&l, 2, &market);
+  EXPECT_EQ(static_cast<int64_t>(g.unrealized_pnl()), 0);  // nothing open, nothing known
+  g.on_fill(kA, Side::kBuy, Price{100}, Qty{10});   // long 10 A at 100
+  g.on_fill(kB, Side::kSell, Price{50}, Qty{4});    // short 4 B at 50
+  // No trade on the market table yet: each symbol is marked at the session's last fill.
+  EXPECT_EQ(g.mark(kA).ticks, 100);
+  EXPECT_EQ(g.mark(kB).ticks, 50);
+  EXPECT_EQ(static_cast<int64_t>(g.unrealized_pnl()), 0);
+  market.set(kA, Price{110});  // A trades at 110 (anyone's trade)
+  EXPECT_EQ(g.mark(kA).ticks, 110);
+  EXPECT_EQ(static_cast<int64_t>(g.unrealized_pnl()), 10 * 10);
+  market.set(kB, Price{45});   // B falls: the short gains 4 x 5
+  EXPECT_EQ(static_cast<int64_t>(g.unrealized_pnl()), 100 + 20);
+  g.on_fill(kA, Side::kSell, Price{120}, Qty{10});  // closes A: 10 x 20 realized
+  EXPECT_EQ(static_cast<int64_t>(g.realized_pnl()), 200);
+  EXPECT_EQ(static_cast<int64_t>(g.unrealized_pnl()), 20);  // only B is open
+}
+
 // Reference: positions as plain sums; average cost in long double.
 struct RefPosition {
   int64_t qty = 0;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -240,6 +241,28 @@ TEST(OkxCli, ErrorsAreOneClearLine) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("credentials incomplete"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("only-key"), std::string::npos) << r.err;
+}
+
+TEST(OkxCli, AConfigFileWithSecretsMustBeOwnerOnly) {
+  const std::string path = std::string(::testing::TempDir()) + "okx_cli_secrets_" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(path) << "[okx]\napi_key = \"cli-file-key-5151\"\nsecret_key = \"cli-file-secret-5252\"\n"
+                         "passphrase = \"cli-file-pass-5353\"\n";
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  const std::string unset = "-u OKX_API_KEY -u OKX_SECRET_KEY -u OKX_PASSPHRASE ";
+  CliRun r = run(unset + kTachyon + " okx config --config " + path);
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(path + ": mode 0644 gives group and others access"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("chmod 600 " + path), std::string::npos) << r.err;
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  CliRun ok = run(unset + kTachyon + " okx config --config " + path);
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_NE(ok.out.find("secret_key      **** (20 chars)"), std::string::npos) << ok.out;
+  for (const CliRun* x : {&r, &ok})
+    for (const char* s : {"cli-file-key-5151", "cli-file-secret-5252", "cli-file-pass-5353"}) {
+      EXPECT_EQ(x->out.find(s), std::string::npos) << x->out;
+      EXPECT_EQ(x->err.find(s), std::string::npos) << x->err;
+    }
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <vector>
+
+#include "tachyon/okx/secret_file.h"
 
 namespace tachyon::okx {
 
@@ -84,7 +87,12 @@ std::string OkxConfig::describe() const {
   return o.str();
 }
 
-Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& env) {
+namespace {
+
+// Parses toml_text's [okx] table and the environment; file_secrets (when given) gets
+// the secret keys the text itself sets ("okx.api_key", ...).
+Result<OkxConfig> parse_okx_config(std::string_view toml_text, const EnvLookup& env,
+                                   std::vector<std::string>* file_secrets) {
   OkxConfig c;
   auto fail = [](std::string m) { return Error{ErrorKind::kInvalidArgument, 0, 0, std::move(m), "config"}; };
   bool demo = false;
@@ -117,6 +125,8 @@ Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& e
         };
         std::string s;
         bool ok = true;
+        if (file_secrets && (key == "api_key" || key == "secret_key" || key == "passphrase"))
+          file_secrets->push_back("okx." + key);
         if (key == "api_key") {
           ok = str(s);
           c.credentials.api_key = Secret(std::move(s));
@@ -176,6 +186,27 @@ Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& e
   }
   c.use_environment(demo);
   if (std::string e = c.validate(); !e.empty()) return fail(e);
+  return c;
+}
+
+}  // namespace
+
+Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& env) {
+  return parse_okx_config(toml_text, env, nullptr);
+}
+
+Result<OkxConfig> load_okx_config_file(const std::string& path, const EnvLookup& env) {
+  Result<SettingsFile> f = read_settings_file(path);
+  if (!f) return std::move(f).error();
+  std::vector<std::string> secrets;
+  Result<OkxConfig> c = parse_okx_config(f->text, env, &secrets);
+  // The permission rule first: a file exposing secrets is refused whatever else is wrong.
+  if (std::optional<Error> e = refuse_exposed_secrets(*f, secrets)) return std::move(*e);
+  if (!c) {
+    Error e = std::move(c).error();
+    e.message = path + ": " + e.message;
+    return e;
+  }
   return c;
 }
 

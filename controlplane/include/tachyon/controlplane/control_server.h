@@ -1,7 +1,8 @@
 // The local control socket: `tachyon ctl` connects to a Unix socket, sends one command
 // line (pause, resume, halt SYM, unhalt SYM, kill, release, snapshot, status, stop) and
-// reads one reply line. Commands reach the matching core over a CommandRing; the server
-// thread tracks the engine state it has asked for. Owns its thread.
+// reads one reply line. Commands reach the matching core over a CommandRing; pause,
+// resume and stop move the engine's run state (EngineLifecycle), which status reports.
+// Owns its thread; handle() is thread-safe (the HTTP endpoint calls it too).
 #pragma once
 
 #include <atomic>
@@ -10,25 +11,23 @@
 #include <string>
 #include <thread>
 
+#include "tachyon/controlplane/engine_lifecycle.h"
 #include "tachyon/dataplane/match_durability.h"
 
 namespace tachyon::controlplane {
 
-// init -> running -> paused <-> running -> stopping -> stopped
-enum class EngineRunState : uint8_t { kInit, kRunning, kPaused, kStopping, kStopped };
-const char* to_string(EngineRunState s) noexcept;
-
 class ControlServer {
  public:
-  // Listens on path (replacing a stale socket file). stop is set by the `stop` command.
-  // Throws std::system_error naming the socket and the call.
-  ControlServer(std::string path, dataplane::CommandRing& ring, std::atomic<bool>& stop);
+  // Listens on path (replacing a stale socket file). stop is set by the `stop` command;
+  // lifecycle (which must outlive the server) is the run state the commands move and
+  // status reports. Throws std::system_error naming the socket and the call.
+  ControlServer(std::string path, dataplane::CommandRing& ring, std::atomic<bool>& stop, EngineLifecycle& lifecycle);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  void set_state(EngineRunState s);
-  // Handles one command line and returns the reply line (also used by tests).
+  // Handles one command line and returns the reply line: "ok ...", a JSON object
+  // (status) or "error: ...".
   std::string handle(const std::string& line);
 
  private:
@@ -38,8 +37,8 @@ class ControlServer {
   std::string path_;
   dataplane::CommandRing& ring_;
   std::atomic<bool>& stop_;
-  std::mutex mu_;  // the server thread and the owner both update the state
-  EngineRunState state_ = EngineRunState::kInit;
+  EngineLifecycle& lifecycle_;
+  std::mutex mu_;  // handle() runs on the socket thread and the HTTP thread
   std::set<std::string> halted_;
   bool killed_ = false;
   uint64_t commands_ = 0;

@@ -44,10 +44,14 @@ struct DurableReport {
   uint64_t fsyncs = 0;
   uint64_t journal_bytes = 0;
   std::vector<std::string> reloads;    // one line per reload attempt: applied, or why not
+  // Every run state the engine went through, e.g. "init -> running -> stopping ->
+  // stopped", and the same as a JSON array of names.
+  std::string engine_states;
+  std::string engine_states_json;
 };
 
-// Renders the published engine state as Prometheus gauges (sessions' positions and
-// risk rejects, journal progress, paused/killed).
+// Renders the published engine state as Prometheus gauges (sessions' positions,
+// realized and unrealized P&L and risk rejects, journal progress, paused/killed).
 std::string engine_metrics(const dataplane::PublishedEngineState& p);
 
 // Runs opt (which must be a match-mode replay) durably. Throws ReplayError and

@@ -30,7 +30,10 @@ class EngineCommands {
   std::unique_ptr<State> s_;
 };
 
-// Lines describing a durable run's recovery (for the replay summary).
+// Lines describing a durable run's recovery, journal and run states (for the replay
+// summary).
 std::string format_durable_report(const DurableReport& r, const std::string& journal_path);
+// The same as one JSON object (the "durable" member of replay --json).
+std::string format_durable_json(const DurableReport& r);
 
 }  // namespace tachyon::controlplane

@@ -51,6 +51,10 @@ class JournalWriter {
   uint64_t bytes_written() const noexcept { return offset_.load(std::memory_order_acquire); }
   uint64_t batches() const noexcept { return batches_.load(std::memory_order_acquire); }
   uint64_t fsyncs() const noexcept { return fsyncs_.load(std::memory_order_acquire); }
+  // The sequence number of the last record a completed fsync covers (records before
+  // this run count as synced). Under every_batch the ring's durable_seq() never passes
+  // it; under interval_ms it catches up within the interval; under none it stays put.
+  uint64_t synced_seq() const noexcept { return synced_.load(std::memory_order_acquire); }
   // The first I/O error of the journal thread (empty when none). After an error the
   // journal stops advancing (the ring reports failed()): nothing more is acknowledged.
   std::string error() const;
@@ -64,6 +68,7 @@ class JournalWriter {
   std::atomic<uint64_t> offset_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> fsyncs_{0};
+  std::atomic<uint64_t> synced_{0};
   std::atomic<bool> stop_{false};
   std::string error_;
   std::thread thread_;

@@ -1,6 +1,6 @@
 // The metrics endpoint: an HTTP server on a libwebsockets event loop serving
 //   GET /metrics  Prometheus text format (ProbeCollector::prometheus_text)
-//   GET /healthz  {"status":"ok",...} (ProbeCollector::health_json)
+//   GET /healthz  {"status":"ok",...} (ProbeCollector::health_json, plus extra_health)
 //   POST /control/VERB[/ARG]  an operator command (when a control handler is set)
 // bound to 127.0.0.1 by default. The loop runs on its own control thread
 // ("tachyon-metrics") and also ticks the collector every 100 ms, so every collector
@@ -30,6 +30,9 @@ struct MetricsServerOptions {
   std::function<std::string(const std::string&)> control;
   // Appended to /metrics (Prometheus text lines), e.g. positions and journal counters.
   std::function<std::string()> extra_metrics;
+  // More members of the /healthz object, as JSON text without braces, e.g.
+  // "engine":"running" (the engine's run state). Unset or empty: none.
+  std::function<std::string()> extra_health;
 };
 
 class MetricsServer {

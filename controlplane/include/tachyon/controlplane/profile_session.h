@@ -25,6 +25,7 @@ struct ProfileSessionOptions {
   // Passed to the metrics endpoint (see MetricsServerOptions).
   std::function<std::string(const std::string&)> control;
   std::function<std::string()> extra_metrics;
+  std::function<std::string()> extra_health;
 };
 
 // Runs replay(options) with profiling and writes the outputs. Throws what replay()

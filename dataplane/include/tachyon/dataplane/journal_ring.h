@@ -1,7 +1,8 @@
 // The data plane's side of the journal: the matching core encodes records into an
 // SPSC ring of slots; the control plane's journal thread (controlplane/journal_writer.h)
 // writes them and publishes how far the journal is written and durable. The producer
-// methods belong to the core; written/durable are set by the journal thread.
+// methods belong to the core; written/durable are set by the journal thread, released
+// by the core (how far the datagrams held for durability have left).
 #pragma once
 
 #include <atomic>
@@ -60,11 +61,17 @@ class JournalRing {
   }
   uint64_t last_appended() const noexcept { return next_seq_ - 1; }
   uint64_t full_waits() const noexcept { return full_waits_; }
+  // Records that the datagram journaled as seq has left the appliance (match mode sends
+  // it only once durable_seq() >= seq). Sequence numbers only grow. Hot path: one store.
+  void note_released(uint64_t seq) noexcept { released_.value.store(seq, std::memory_order_release); }
 
   // --- both sides -------------------------------------------------------------------
   uint64_t written_seq() const noexcept { return written_.value.load(std::memory_order_acquire); }
   uint64_t durable_seq() const noexcept { return durable_.value.load(std::memory_order_acquire); }
   bool failed() const noexcept { return failed_.value.load(std::memory_order_acquire) != 0; }
+  // The sequence number of the last datagram that left (0: none yet). Never above
+  // durable_seq(): a probe for tests and metrics.
+  uint64_t released_seq() const noexcept { return released_.value.load(std::memory_order_acquire); }
 
   // --- consumer (the journal thread) -----------------------------------------------
   std::span<const Slot> peek(std::size_t max) noexcept { return ring_.peek(max); }
@@ -83,6 +90,7 @@ class JournalRing {
   Counter written_;
   Counter durable_;
   Counter failed_;
+  Counter released_;  // written by the core only
 };
 
 }  // namespace tachyon::dataplane

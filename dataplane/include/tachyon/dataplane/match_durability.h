@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -16,6 +17,11 @@
 #include "tachyon/dataplane/spsc_ring.h"
 
 namespace tachyon::dataplane {
+
+// Datagrams (replies and market data) the matching core holds while their journal
+// records are not yet durable. With this many waiting, the core stops and sends each
+// one as soon as its record is durable, before it takes more input.
+inline constexpr std::size_t kMaxHeldDatagrams = 4096;
 
 // An operator command for the matching core. Journaled (RecordType::kCommand) before it
 // takes effect, so a recovery applies it at the same point.
@@ -68,14 +74,19 @@ struct RecoveryPlan {
 struct PublishedEngineState {
   static constexpr uint32_t kMaxSessions = 64;
   struct Session {
-    std::atomic<int64_t> gross{0}, net{0}, realized{0};  // shares; realized P&L in Price(4) x shares
+    std::atomic<int64_t> gross{0}, net{0};  // shares
+    // P&L in Price(4) x shares (1 = $0.0001 per share): closed at average cost, and the
+    // open positions marked at each symbol's last trade (RiskGate::mark).
+    std::atomic<int64_t> realized{0}, unrealized{0};
     std::atomic<uint32_t> open_orders{0};
     std::atomic<uint64_t> risk_rejects{0};
   };
   std::atomic<uint64_t> version{0};  // odd while the core writes
   std::atomic<uint32_t> sessions{0};
   Session session[kMaxSessions];
-  std::atomic<uint64_t> journal_appended{0}, journal_durable{0};
+  // Journal progress: records appended by the core, durable under the fsync policy, and
+  // the last journaled datagram that has left (held until durable, so never above it).
+  std::atomic<uint64_t> journal_appended{0}, journal_durable{0}, journal_released{0};
   std::atomic<bool> paused{false}, killed{false};
 
   // Core: brackets one update.
@@ -94,6 +105,12 @@ struct PublishedEngineState {
   }
 };
 
+// Where the matching core is in its run, for the control plane's state machine.
+enum class CoreStage : uint8_t {
+  kTakingInput,  // recovery is done; input starts (paused: a journaled pause is in force)
+  kDraining,     // input stopped (stop flag or end of input): snapshot, flush, journal sync
+};
+
 struct MatchDurability {
   JournalRing* journal = nullptr;        // null: no journal
   const RecoveryPlan* recovery = nullptr;
@@ -108,6 +125,8 @@ struct MatchDurability {
   const std::atomic<bool>* stop = nullptr;
   // Positions, risk counters, journal progress and state for the metrics endpoint.
   PublishedEngineState* published = nullptr;
+  // Called on the replay thread when the core reaches a stage (twice a run); may be empty.
+  std::function<void(CoreStage stage, bool paused)> on_stage;
 };
 
 }  // namespace tachyon::dataplane

@@ -278,7 +278,7 @@ class OuchGateway {
                                                              type == book::OrderType::kMarket, ts_ns_);
     if (why != RiskReason::kNone) {
       ++stats_.risk_rejects;
-      return reject(m.token, to_reject_code(why));
+      return reject(m.token, ouch::to_reject_code(why));
     }
     const uint64_t id = ++last_id_;
     Live live{};
@@ -321,7 +321,7 @@ class OuchGateway {
                                                              book::Qty{static_cast<int64_t>(m.shares)}, false, ts_ns_);
     if (why != RiskReason::kNone) {
       ++stats_.risk_rejects;
-      return reject(m.replacement_token, to_reject_code(why));
+      return reject(m.replacement_token, ouch::to_reject_code(why));
     }
     const book::SymbolId sym{live->symbol};
     replace_ = &m;
@@ -524,12 +524,12 @@ class OuchGateway {
     ++stats_.rejected;
   }
 
-  // Refuses a new order or replace while paused, killed or halted (with the OUCH
-  // reason); true lets it through.
+  // Refuses a new order or replace while killed ('a'), paused ('C') or halted ('H');
+  // true lets it through.
   bool admit(uint32_t symbol, const ouch::Token& token) noexcept {
     if (state_.killed) [[unlikely]] {
       ++stats_.refused_killed;
-      reject(token, ouch::RejectCode::kOther);
+      reject(token, ouch::RejectCode::kRejectAllEnabled);
       return false;
     }
     if (state_.paused) [[unlikely]] {
@@ -556,18 +556,6 @@ class OuchGateway {
       clients_[o->client].risk->on_open(sym, side, shard_.order(slot).qty);
     }
     reopen_ = false;
-  }
-
-  // The OUCH reject reason for a risk refusal: share and notional limits read as the
-  // safety threshold, the collar as an invalid price, the rest as Other (the summary
-  // and metrics count each RiskReason).
-  static ouch::RejectCode to_reject_code(RiskReason r) noexcept {
-    switch (r) {
-      case RiskReason::kMaxOrderQty:
-      case RiskReason::kMaxNotional: return ouch::RejectCode::kSharesAboveThreshold;
-      case RiskReason::kPriceCollar: return ouch::RejectCode::kInvalidPrice;
-      default: return ouch::RejectCode::kOther;
-    }
   }
 
   void forget(uint64_t id) noexcept {

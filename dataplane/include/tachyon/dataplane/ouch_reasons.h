@@ -1,5 +1,6 @@
-// OUCH 4.2 reason and indicator codes, and how the book's reasons map onto them (match
-// mode reports book outcomes as OUCH Canceled/Rejected messages). Pure; thread-safe.
+// OUCH 4.2 reason and indicator codes, and how the book's, the risk gate's and the
+// operator's reasons map onto them (match mode reports outcomes as OUCH Canceled/Rejected
+// messages). Pure; thread-safe.
 //
 // book::RejectReason -> OUCH Rejected reason:
 //   kPriceOutOfRange     'X' Invalid Price
@@ -11,6 +12,21 @@
 //   kNotResting, kDuplicateOrderId, kPoolExhausted, kInvalidMessage, kNone
 //                        'O' Other (OUCH has no code for unknown or duplicate tokens or
 //                            for capacity)
+// RiskReason (pre-trade risk, per session) -> OUCH Rejected reason, the most specific
+// code OUCH 4.2 has for each:
+//   kMaxOrderQty         'Z' Shares exceeds configured safety threshold (one order's size)
+//   kMaxNotional         'n' Exceeded dollar value limit (one order's price x shares)
+//   kPriceCollar         'X' Invalid Price (too far from the reference price)
+//   kMaxPosition, kMaxGrossPosition, kMaxNetPosition
+//                        'm' Exceeded shares limit (a position limit: shares held and
+//                            resting, beyond the one order)
+//   kKillSwitch          'a' Reject All enabled (the session refuses every new order)
+//   kMaxOpenOrders, kRateLimited, kNone
+//                        'O' Other (OUCH 4.2 has no code for an order count or a rate)
+// Engine state (the operator's commands and the circuit breaker):
+//   paused               'C' Exchange closed (to new orders; cancels still pass)
+//   symbol halted        'H' Halted
+//   kill switch (ctl)    'a' Reject All enabled
 // book::CancelReason -> OUCH Canceled reason:
 //   kUser                'U' User requested cancel
 //   kIocRemainder, kMarketRemainder, kFokUnfillable
@@ -24,6 +40,7 @@
 
 #include "tachyon/book/event.h"
 #include "tachyon/book/types.h"
+#include "tachyon/dataplane/risk_gate.h"
 
 namespace tachyon::dataplane::ouch {
 
@@ -58,6 +75,20 @@ enum class RejectCode : char {
   kInvalidMinimumQuantity = 'N',
   kOther = 'O',
   kInvalidMidpointPostOnlyPrice = 'W',
+  kRejectAllEnabled = 'a',        // the kill switch: every new order is refused
+  kEasyToBorrowReject = 'b',
+  kRestrictedSymbolList = 'c',
+  kIsoRestriction = 'd',
+  kOddLotRestriction = 'e',
+  kMidPointRestriction = 'f',
+  kPreMarketRestriction = 'g',
+  kPostMarketRestriction = 'h',
+  kShortSaleRestriction = 'i',
+  kOnOpenRestriction = 'j',
+  kOnCloseRestriction = 'k',
+  kTwoSidedQuoteReject = 'l',
+  kExceededSharesLimit = 'm',     // a shares limit beyond the one order (positions)
+  kExceededDollarValueLimit = 'n',
 };
 
 // Maps a book reject reason to the OUCH Rejected reason (table above).
@@ -72,6 +103,23 @@ constexpr RejectCode to_reject_code(book::RejectReason r) noexcept {
     case book::RejectReason::kDuplicateOrderId:
     case book::RejectReason::kPoolExhausted:
     case book::RejectReason::kInvalidMessage: return RejectCode::kOther;
+  }
+  return RejectCode::kOther;
+}
+
+// Maps a risk gate refusal to the OUCH Rejected reason (table above).
+constexpr RejectCode to_reject_code(RiskReason r) noexcept {
+  switch (r) {
+    case RiskReason::kMaxOrderQty: return RejectCode::kSharesAboveThreshold;
+    case RiskReason::kMaxNotional: return RejectCode::kExceededDollarValueLimit;
+    case RiskReason::kPriceCollar: return RejectCode::kInvalidPrice;
+    case RiskReason::kMaxPosition:
+    case RiskReason::kMaxGrossPosition:
+    case RiskReason::kMaxNetPosition: return RejectCode::kExceededSharesLimit;
+    case RiskReason::kKillSwitch: return RejectCode::kRejectAllEnabled;
+    case RiskReason::kNone:
+    case RiskReason::kMaxOpenOrders:
+    case RiskReason::kRateLimited: return RejectCode::kOther;
   }
   return RejectCode::kOther;
 }

@@ -168,6 +168,9 @@ struct ReplaySummary {
   uint64_t commands = 0;                   // operator commands applied
   uint64_t positions_hash = 0;             // digest of every session's positions and P&L
   uint64_t risk_rejects = 0;               // orders the risk gates refused
+  // New orders and replaces refused by the engine's state (OUCH reject 'C', 'H', 'a'),
+  // and open orders the kill switch canceled.
+  uint64_t refused_paused = 0, refused_halted = 0, refused_killed = 0, kill_cancels = 0;
   // Match mode circuit breakers: halts by reason, resumes, refusals (see circuit_breaker.h).
   bool breaker_enabled = false;            // automatic halts were on at the end
   BreakerCounts breaker{};

@@ -139,6 +139,18 @@ class RiskGate {
   }
 
   const Position& position(book::SymbolId sym) const noexcept { return pos_[sym.value]; }
+  // The price the symbol's open position is marked at: the market's last trade (the
+  // table shared by the core's sessions), else this session's own reference (its last
+  // fill, or set_reference()); zero when there is none (then nothing can be open).
+  book::Price mark(book::SymbolId sym) const noexcept {
+    if (market_ && market_->known[sym.value]) return market_->price[sym.value];
+    return pos_[sym.value].has_reference ? pos_[sym.value].reference : book::Price{};
+  }
+  // Realized P&L over every symbol, Price(4) x shares. O(symbols); not for the hot path.
+  Int128 realized_pnl() const noexcept;
+  // Unrealized P&L of every open position marked at mark(), Price(4) x shares.
+  // O(symbols); not for the hot path.
+  Int128 unrealized_pnl() const noexcept;
   uint32_t symbols() const noexcept { return symbols_; }
   uint32_t open_orders() const noexcept { return open_orders_; }
   int64_t gross_position() const noexcept { return gross_; }

@@ -1,7 +1,8 @@
-// OKX connection settings: the [okx] TOML section plus the environment variables
-// OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE and OKX_SANDBOX (which override the
-// file). Validated into an immutable value before anything connects.
-// Plain value; thread-safe to read. Its text form (describe) redacts every secret.
+// OKX connection settings: the [okx] TOML section (a file holding secrets must be 0600)
+// plus the environment variables OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE and
+// OKX_SANDBOX (which override the file). Validated into an immutable value before
+// anything connects. Plain value; thread-safe to read. Its text form (describe)
+// redacts every secret.
 #pragma once
 
 #include <cstdint>
@@ -58,5 +59,11 @@ EnvLookup process_environment();
 // ws_public_url, ws_private_url, ca_file, and the *_ms timings above. Errors name the
 // key and the value (secrets redacted).
 Result<OkxConfig> load_okx_config(std::string_view toml_text, const EnvLookup& env);
+
+// As load_okx_config, from the file at path. A file that sets api_key, secret_key or
+// passphrase must be 0600 or stricter: with any permission bit for group or others it
+// is refused, and the error names the file, its mode and the keys (never the values).
+// Errors name the file.
+Result<OkxConfig> load_okx_config_file(const std::string& path, const EnvLookup& env);
 
 }  // namespace tachyon::okx
