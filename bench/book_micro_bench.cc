@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "tachyon/bench/gbench_main.h"
 #include "tachyon/bench/flow_generator.h"
 #include "tachyon/bench/rng.h"
 #include "tachyon/book/book_shard.h"
@@ -221,4 +222,4 @@ BENCHMARK(BM_ModifyQtyUp);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return tachyon::bench::run_pinned_gbench(argc, argv); }

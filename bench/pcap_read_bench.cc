@@ -1,9 +1,8 @@
 // Read-only throughput of the libpcap capture reader and the frame decoder over a
 // generated capture (packets/s), by single next() calls and by bursts of 32, against
 // a baseline pass that only fread()s the same file. Single-threaded; pins itself to
-// one CPU before running.
+// one CPU before running (the report's context names it).
 #include <benchmark/benchmark.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tachyon/bench/gbench_main.h"
 #include "tachyon/nic/pcap_reader.h"
 #include "tachyon/nic/pcap_writer.h"
 #include "tachyon/nic/udp_feed_filter.h"
@@ -124,22 +124,9 @@ TACHYON_PCAP_BENCH(BM_Burst32DecodeFilter);
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Pin to the last CPU this process may use, so the passes do not migrate.
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) {
-    for (int cpu = CPU_SETSIZE - 1; cpu >= 0; --cpu) {
-      if (CPU_ISSET(cpu, &set)) {
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        sched_setaffinity(0, sizeof set, &set);
-        break;
-      }
-    }
-  }
-  benchmark::Initialize(&argc, argv);
-  (void)capture_path();  // generate (and warm the page cache) before timing
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  // Pinned (tachyon::bench::run_pinned_gbench), so the passes do not migrate; the capture
+  // is generated (and the page cache warmed) before timing.
+  const int rc = tachyon::bench::run_pinned_gbench(argc, argv, [] { (void)capture_path(); });
   std::filesystem::remove(capture_path());
-  return 0;
+  return rc;
 }

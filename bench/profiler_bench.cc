@@ -12,6 +12,7 @@
 
 #include <memory>
 
+#include "tachyon/bench/gbench_main.h"
 #include "tachyon/dataplane/core_probes.h"
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/stage_probes.h"
@@ -80,4 +81,4 @@ BENCHMARK(BM_CountMessage);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return tachyon::bench::run_pinned_gbench(argc, argv); }
