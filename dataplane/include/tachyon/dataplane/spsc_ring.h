@@ -76,6 +76,7 @@ class SpscRing {
     }
     prod_.slots[t & prod_.mask] = v;
     prod_.staged = t + 1;
+    prefetch_for_write(t + kWriteAhead);
     return true;
   }
 
@@ -173,6 +174,13 @@ class SpscRing {
 
  private:
   static constexpr std::size_t kSlotAlign = std::max(alignof(T), kCacheLine);
+  // Slots ahead of the one being written whose cache line is requested for writing.
+  static constexpr uint64_t kWriteAheadBytes = 2048;
+  static constexpr uint64_t kWriteAhead = std::max<uint64_t>(1, kWriteAheadBytes / sizeof(T));
+
+  void prefetch_for_write(uint64_t index) const noexcept {
+    __builtin_prefetch(prod_.slots + (index & prod_.mask), 1, 3);
+  }
 
   static std::size_t checked(std::size_t capacity) {
     if (capacity < 2 || capacity > kMaxCapacity || (capacity & (capacity - 1)) != 0)
