@@ -128,14 +128,15 @@ class OrderIndex {
   // lines instead of one each. The group itself is placed by the hash of the rest.
   uint32_t tag_of(OrderId id) const noexcept {
     const uint32_t h = static_cast<uint32_t>((((id.value >> 3) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
-    const uint32_t low_mask = 7u << shift_;
-    return (h & ~low_mask) | ((static_cast<uint32_t>(id.value & 7) << shift_) & low_mask);
+    // Bits shifted past bit 31 fall off exactly where low_mask_ does.
+    return (h & ~low_mask_) | (static_cast<uint32_t>(id.value & 7) << shift_);
   }
   std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
 
   Entry* table_;
   std::size_t mask_;
   unsigned shift_;  // 32 - log2(buckets)
+  uint32_t low_mask_;  // 7 << shift_: where an id's low 3 bits go in its tag
   uint64_t seed_;
   const Order* orders_;
   std::pmr::memory_resource* mr_;
