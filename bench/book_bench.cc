@@ -231,10 +231,13 @@ struct DrainResult {
 };
 
 // The other core: folds every event into a checksum and counts kinds until told to
-// stop and the ring is empty. It waits for kDrainMin events before reading, so that
-// its reads (and the hardware prefetches beyond them) stay well behind the lines the
-// matching core is writing.
-constexpr std::size_t kDrainMin = 64;
+// stop and the ring is empty. It reads only while kDrainMin events (a quarter of a
+// smaller ring) are waiting, so that its reads, and the hardware prefetches running
+// ahead of them, stay well behind the lines the matching core is writing: a prefetch
+// that pulls in a line the matching core has yet to fill costs it a second
+// read-for-ownership. Measured with the default 4096-event ring, alternating
+// binaries: trailing by 1024 events beat 64 by 10-20 % and 1 by 25-40 %.
+constexpr std::size_t kDrainMin = 1024;
 
 struct alignas(kCacheLine) RunState {
   std::atomic<int> value{0};  // 0 starting, 1 drain ready, 2 producer done
@@ -245,11 +248,12 @@ void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, bool rt, DrainRe
   if (cpu >= 0) pin_this_thread(cpu, "drain thread");
   if (rt) set_realtime(true);
   DrainResult r;
+  const std::size_t drain_min = std::min(kDrainMin, ring.capacity() / 4);
   const uint64_t preempted_before = preemptions();
   state.store(1, std::memory_order_release);  // ready
   for (;;) {
     const bool stopping = state.load(std::memory_order_acquire) == 2;
-    if (!stopping && ring.size_approx() < kDrainMin) {
+    if (!stopping && ring.size_approx() < drain_min) {
       dataplane::cpu_relax();
       continue;
     }
