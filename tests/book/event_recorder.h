@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <ostream>
 #include <sstream>
@@ -89,6 +90,26 @@ struct EventRecorder {
   void clear() noexcept { events.clear(); }
 };
 static_assert(EventSink<EventRecorder>);
+
+// The same, taking events in place (InPlaceEventSink). Each slot handed out is filled
+// with a junk pattern first, so a field the book forgets to write shows as a mismatch.
+struct InPlaceEventRecorder {
+  std::vector<Event> events;
+  Event slot{};
+  uint64_t in_place = 0;  // events delivered through event_slot()/commit_event()
+  void on_event(const Event& e) noexcept { events.push_back(e); }
+  Event* event_slot() noexcept {
+    std::memset(static_cast<void*>(&slot), 0xa5, sizeof slot);
+    return &slot;
+  }
+  void commit_event() noexcept {
+    events.push_back(slot);
+    ++in_place;
+  }
+  void clear() noexcept { events.clear(); }
+};
+static_assert(InPlaceEventSink<InPlaceEventRecorder>);
+static_assert(!InPlaceEventSink<EventRecorder>);
 
 // Builds an event with every field given; the kind-specific builders below fill in
 // the field table of event.h.

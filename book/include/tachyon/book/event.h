@@ -85,6 +85,18 @@ concept EventSink = requires(S& s, const Event& e) {
   { s.on_event(e) } noexcept;
 };
 
+// A sink that can also take events in place: event_slot() returns storage for the next
+// event (waiting for room if it has to), and commit_event() hands over what was written
+// there. The book writes such a sink's events field by field straight into that
+// storage, instead of assembling each in a temporary that on_event() then copies (a
+// 64-byte reload of freshly written small fields, which the core cannot forward from
+// its store buffer). Both paths deliver the same events in the same order.
+template <class S>
+concept InPlaceEventSink = EventSink<S> && requires(S& s) {
+  { s.event_slot() } noexcept -> std::same_as<Event*>;
+  { s.commit_event() } noexcept;
+};
+
 // A sink that discards events; for callers that only want the book state.
 struct NullSink {
   void on_event(const Event&) noexcept {}

@@ -80,6 +80,20 @@ class SpscRing {
     return true;
   }
 
+  // Returns the next free slot, to be filled in place, or nullptr when full; commit_one()
+  // then stages it. The one-record form of claim/commit. Hot path.
+  T* try_claim_one() noexcept {
+    const uint64_t t = prod_.staged;
+    if (t - prod_.head_cache == prod_.mask + 1) [[unlikely]] {
+      prod_.head_cache = head_.value.load(std::memory_order_acquire);
+      if (t - prod_.head_cache == prod_.mask + 1) return nullptr;
+    }
+    prefetch_for_write(t + kWriteAhead);
+    return prod_.slots + (t & prod_.mask);
+  }
+  // Stages the slot of the last successful try_claim_one(). Hot path.
+  void commit_one() noexcept { ++prod_.staged; }
+
   // Makes every staged record visible to the consumer (one release store; none when
   // nothing is pending). Hot path.
   void publish() noexcept {

@@ -10,22 +10,45 @@ namespace tachyon::book {
 
 namespace detail {
 
-inline Event make_event(EventKind k, SeqNum seq, SymbolId sym, OrderId id, Side side, Price price,
-                        Qty qty, Qty remaining, OrderType type, uint8_t reason) noexcept {
-  Event e;
+inline void fill_event(Event& e, EventKind k, SeqNum seq, SymbolId sym, OrderId id, Side side, Price price,
+                       Qty qty, Qty remaining, OrderType type, uint8_t reason, uint64_t contra = 0,
+                       Qty contra_remaining = Qty{0}) noexcept {
   e.seq = seq;
   e.id = id;
-  e.contra = 0;
+  e.contra = contra;
   e.price = price;
   e.qty = qty;
   e.remaining = remaining;
-  e.contra_remaining = Qty{0};
+  e.contra_remaining = contra_remaining;
   e.symbol = sym;
   e.kind = k;
   e.side = side;
   e.reason = reason;
   e.type = type;
+}
+
+inline Event make_event(EventKind k, SeqNum seq, SymbolId sym, OrderId id, Side side, Price price, Qty qty,
+                        Qty remaining, OrderType type, uint8_t reason) noexcept {
+  Event e;
+  fill_event(e, k, seq, sym, id, side, price, qty, remaining, type, reason);
   return e;
+}
+
+// Delivers one event built from these fields: in place for an InPlaceEventSink,
+// through on_event() otherwise.
+template <EventSink S>
+inline void emit(S& sink, EventKind k, SeqNum seq, SymbolId sym, OrderId id, Side side, Price price, Qty qty,
+                 Qty remaining, OrderType type, uint8_t reason, uint64_t contra = 0,
+                 Qty contra_remaining = Qty{0}) noexcept {
+  if constexpr (InPlaceEventSink<S>) {
+    fill_event(*sink.event_slot(), k, seq, sym, id, side, price, qty, remaining, type, reason, contra,
+               contra_remaining);
+    sink.commit_event();
+  } else {
+    Event e;
+    fill_event(e, k, seq, sym, id, side, price, qty, remaining, type, reason, contra, contra_remaining);
+    sink.on_event(e);
+  }
 }
 
 // Returns c ? a : b through a mask, never a branch (for data the predictor cannot learn;
@@ -39,8 +62,7 @@ inline uint32_t select(bool c, uint32_t a, uint32_t b) noexcept {
 template <EventSink S>
 void BookShard::reject(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price, Qty qty,
                        OrderType type, RejectReason r, S& sink) noexcept {
-  sink.on_event(detail::make_event(EventKind::kRejected, seq, sym, id, side, price, qty, Qty{0}, type,
-                                   static_cast<uint8_t>(r)));
+  detail::emit(sink, EventKind::kRejected, seq, sym, id, side, price, qty, Qty{0}, type, static_cast<uint8_t>(r));
 }
 
 inline Qty BookShard::fillable(const PriceLadder& opp, int64_t key, bool market, Qty qty) const noexcept {
@@ -145,12 +167,17 @@ template <EventSink S>
 void BookShard::cancel_slot(SeqNum seq, std::size_t pos, uint32_t slot, CancelReason why, S& sink) noexcept {
   const Order& o = orders_[slot];
   const Level& lv = levels_[o.level];
-  const Event e = detail::make_event(EventKind::kCanceled, seq, SymbolId{lv.symbol}, o.id, o.side, lv.price,
-                                     o.qty, Qty{0}, OrderType::kLimit, static_cast<uint8_t>(why));
+  // Read before unlink() may free the level and release() the record.
+  const SymbolId sym{lv.symbol};
+  const Price price = lv.price;
+  const OrderId id = o.id;
+  const Side side = o.side;
+  const Qty qty = o.qty;
   unlink(slot);
   index_.erase_at(pos);
   orders_.release(slot);
-  sink.on_event(e);
+  detail::emit(sink, EventKind::kCanceled, seq, sym, id, side, price, qty, Qty{0}, OrderType::kLimit,
+               static_cast<uint8_t>(why));
 }
 
 template <EventSink S>
@@ -186,10 +213,10 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPostOnlyWouldCross, sink);
   }
 
-  sink.on_event(detail::make_event(EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0));
+  detail::emit(sink, EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0);
   if (type == OrderType::kFok && fillable(opp, key, false, qty) < qty) {
-    sink.on_event(detail::make_event(EventKind::kCanceled, seq, sym, id, side, price, qty, Qty{0}, type,
-                                     static_cast<uint8_t>(CancelReason::kFokUnfillable)));
+    detail::emit(sink, EventKind::kCanceled, seq, sym, id, side, price, qty, Qty{0}, type,
+                 static_cast<uint8_t>(CancelReason::kFokUnfillable));
     return;
   }
   // A taker at key crosses a maker at mkey when key + mkey >= 0 (see ladder_key).
@@ -213,8 +240,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     if (crosses) index_.insert(id, slot); else index_.insert_at(hole, id, slot);
   } else {
     const CancelReason why = market ? CancelReason::kMarketRemainder : CancelReason::kIocRemainder;
-    sink.on_event(detail::make_event(EventKind::kCanceled, seq, sym, id, side, price, rem, Qty{0}, type,
-                                     static_cast<uint8_t>(why)));
+    detail::emit(sink, EventKind::kCanceled, seq, sym, id, side, price, rem, Qty{0}, type, static_cast<uint8_t>(why));
   }
 }
 
@@ -241,8 +267,8 @@ void BookShard::reduce(SeqNum seq, OrderId id, Qty by, S& sink) noexcept {
   if (by >= o.qty) return cancel_slot(seq, pos, slot, CancelReason::kUser, sink);
   o.qty -= by;
   lv.total -= by;
-  sink.on_event(detail::make_event(EventKind::kCanceled, seq, SymbolId{lv.symbol}, id, o.side, lv.price, by,
-                                   o.qty, OrderType::kLimit, static_cast<uint8_t>(CancelReason::kUser)));
+  detail::emit(sink, EventKind::kCanceled, seq, SymbolId{lv.symbol}, id, o.side, lv.price, by, o.qty,
+               OrderType::kLimit, static_cast<uint8_t>(CancelReason::kUser));
 }
 
 template <EventSink S>
@@ -264,14 +290,15 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
 
   const Qty old_qty = o.qty;
   const Price old_price = lv.price;
-  Event e = detail::make_event(EventKind::kModified, seq, sym, id, side, price, qty, qty, OrderType::kLimit, 0);
-  e.contra = static_cast<uint64_t>(old_price.ticks);
-  e.contra_remaining = old_qty;
+  // Modified carries the old price in contra and the old quantity in contra_remaining.
+  auto modified = [&](ModifyKind how) {
+    detail::emit(sink, EventKind::kModified, seq, sym, id, side, price, qty, qty, OrderType::kLimit,
+                 static_cast<uint8_t>(how), static_cast<uint64_t>(old_price.ticks), old_qty);
+  };
   if (price == old_price && qty <= old_qty) {
     lv.total -= old_qty - qty;
     o.qty = qty;
-    e.reason = static_cast<uint8_t>(ModifyKind::kKeptPriority);
-    sink.on_event(e);
+    modified(ModifyKind::kKeptPriority);
     return;
   }
 
@@ -288,8 +315,7 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
   // position shifts it down by one.
   const uint32_t gone = unlink(slot, /*keep_ladder=*/true);
   if (gone != kNil && gone < at) --at;
-  e.reason = static_cast<uint8_t>(ModifyKind::kLostPriority);
-  sink.on_event(e);
+  modified(ModifyKind::kLostPriority);
   const Qty rem = match(seq, sym, id, side, key, false, qty, sink);
   if (rem.value == 0) {
     // The taker's own index entry may have shifted while makers were erased.
@@ -329,7 +355,7 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
   o.pad_ = 0;
   rest_at(b, side, key, price, slot, pos);
   index_.insert(id, slot);
-  sink.on_event(detail::make_event(EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0));
+  detail::emit(sink, EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0);
 }
 
 template <EventSink S>
@@ -404,8 +430,7 @@ void BookShard::replace(SeqNum seq, OrderId id, OrderId new_id, Price price, Qty
   rest_at(b, side, key, price, slot, at);
   index_.insert(new_id, slot);
   sink.on_event(gone);
-  sink.on_event(detail::make_event(EventKind::kAccepted, seq, sym, new_id, side, price, qty, qty,
-                                   OrderType::kLimit, 0));
+  detail::emit(sink, EventKind::kAccepted, seq, sym, new_id, side, price, qty, qty, OrderType::kLimit, 0);
 }
 
 template <EventSink S>
