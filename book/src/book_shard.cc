@@ -46,6 +46,7 @@ BookShard::BookShard(const BookConfig& cfg, std::pmr::memory_resource* mr)
       orders_(cfg.max_orders, mr),
       levels_(cfg.max_levels, mr),
       index_(cfg.max_orders, cfg.hash_seed, orders_, mr),
+      level_index_(cfg.max_levels, levels_, mr),
       arena_(arena_entries(cfg), mr),
       books_(static_cast<OrderBook*>(mr->allocate(sizeof(OrderBook) * cfg.max_symbols, alignof(OrderBook)))),
       nbooks_(cfg.max_symbols),
@@ -74,6 +75,7 @@ uint32_t BookShard::open_level(OrderBook& b, Side side, int64_t key, Price price
   nl.count = 0;
   nl.symbol = b.symbol_.value;
   b.ladders_[OrderBook::idx(side)].insert_at(pos, key, li);
+  level_index_.insert(b.symbol_, side, price, li);
   return li;
 }
 
@@ -84,6 +86,7 @@ uint32_t BookShard::close_level(uint32_t li, Side side, bool keep_ladder) noexce
   // The emptied level is usually the top one.
   const uint32_t pos = (l.key(l.size() - 1) == key) ? l.size() - 1 : l.lower_bound(key);
   l.erase_at(pos);
+  level_index_.erase(SymbolId{lv.symbol}, side, li);
   if (!keep_ladder) {
     if (l.empty()) l.release(arena_);
     else l.shrink_if_sparse(arena_);
@@ -164,7 +167,7 @@ uint64_t BookShard::hash() const noexcept {
 }
 
 std::size_t BookShard::memory_bytes() const noexcept {
-  return orders_.bytes() + levels_.bytes() + index_.bytes() + arena_.bytes() + sizeof(OrderBook) * nbooks_ +
+  return orders_.bytes() + levels_.bytes() + index_.bytes() + level_index_.bytes() + arena_.bytes() + sizeof(OrderBook) * nbooks_ +
          sizeof(PriceLadder*) * 2 * std::size_t{nbooks_};
 }
 

@@ -1,5 +1,6 @@
 // Setup and teardown of the preallocated pools (orders, levels, id index, ladder arena).
 // Runs before the owning core starts; not on the hot path.
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <new>
@@ -7,6 +8,7 @@
 
 #include "tachyon/book/cache_line.h"
 #include "tachyon/book/ladder_arena.h"
+#include "tachyon/book/level_index.h"
 #include "tachyon/book/order_index.h"
 #include "tachyon/book/order_pool.h"
 #include "tachyon/book/price_ladder.h"
@@ -59,6 +61,17 @@ OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool
 }
 
 OrderIndex::~OrderIndex() { mr_->deallocate(table_, bytes(), kCacheLine); }
+
+LevelIndex::LevelIndex(uint32_t max_levels, const LevelPool& levels, std::pmr::memory_resource* mr)
+    : mask_(std::bit_ceil(std::max<std::size_t>(std::size_t{max_levels} * 2, 16)) - 1),
+      shift_(32u - static_cast<unsigned>(std::countr_zero(mask_ + 1))),
+      levels_(levels.data()),
+      mr_(mr) {
+  table_ = allocate_array<Entry>(mr, buckets());
+  std::memset(static_cast<void*>(table_), 0xff, bytes());  // level == kNil everywhere
+}
+
+LevelIndex::~LevelIndex() { mr_->deallocate(table_, bytes(), kCacheLine); }
 
 LadderArena::LadderArena(std::size_t capacity_entries, std::pmr::memory_resource* mr)
     : base_(allocate_array<LadderEntry>(mr, capacity_entries)), capacity_(capacity_entries), mr_(mr) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tachyon/book/book_shard.h"
 
@@ -52,6 +53,57 @@ TEST(LevelPool, AcquiresEverySlotOnceThenReportsExhaustion) {
   EXPECT_EQ(p.free(), 1u);
   EXPECT_EQ(p.acquire(), 2u);
   EXPECT_EQ(p.acquire(), kNil);
+}
+
+// A full pool's worth of levels in the smallest table (load 0.5) over few symbols and
+// prices on both sides: long probe runs that wrap around the table. Every erase keeps
+// every other level findable, and a level is never found under another symbol, side or
+// price.
+TEST(LevelIndex, FindsExactlyTheIndexedLevelsThroughInsertsAndErases) {
+  constexpr uint32_t kLevels = 64;
+  LevelPool pool(kLevels, heap());
+  LevelIndex idx(kLevels, pool, heap());
+  EXPECT_EQ(idx.buckets(), 128u);
+  struct Key {
+    SymbolId sym;
+    Side side;
+    Price price;
+  };
+  std::vector<Key> keys(kLevels);
+  std::vector<bool> live(kLevels, false);
+  // Symbols 0..3, prices 100..107, both sides: same price on both sides and in every book.
+  for (uint32_t i = 0; i < kLevels; ++i) {
+    const uint32_t li = pool.acquire();
+    ASSERT_EQ(li, i);
+    keys[li] = Key{SymbolId{i % 4}, static_cast<Side>((i / 4) % 2), Price{100 + int64_t(i / 8)}};
+    pool[li].price = keys[li].price;
+    pool[li].symbol = keys[li].sym.value;
+  }
+  auto check = [&] {
+    for (uint32_t li = 0; li < kLevels; ++li) {
+      const Key& k = keys[li];
+      ASSERT_EQ(idx.find(k.sym, k.side, k.price), live[li] ? li : kNil) << "level " << li;
+    }
+    EXPECT_EQ(idx.find(SymbolId{9}, Side::kBuy, Price{100}), kNil);
+    EXPECT_EQ(idx.find(SymbolId{0}, Side::kBuy, Price{99}), kNil);
+  };
+  for (uint32_t li = 0; li < kLevels; ++li) {
+    idx.insert(keys[li].sym, keys[li].side, keys[li].price, li);
+    live[li] = true;
+  }
+  check();
+  // Erase in a scattered order, checking everything after each erase, then put half back.
+  for (uint32_t n = 0; n < kLevels; ++n) {
+    const uint32_t li = (n * 37) % kLevels;
+    idx.erase(keys[li].sym, keys[li].side, li);
+    live[li] = false;
+    check();
+  }
+  for (uint32_t li = 0; li < kLevels; li += 2) {
+    idx.insert(keys[li].sym, keys[li].side, keys[li].price, li);
+    live[li] = true;
+  }
+  check();
 }
 
 TEST(BookConfig, DefaultsAreValid) { EXPECT_EQ(BookConfig{}.validate(), ""); }
@@ -126,6 +178,7 @@ TEST(BookShard, AllMemoryComesFromTheResourceAndIsAccounted) {
     EXPECT_EQ(mr.outstanding, s.memory_bytes());
     const std::size_t want = 1000 * sizeof(Order) + 100 * sizeof(Level) +
                              std::bit_ceil(std::size_t{2000}) * sizeof(OrderIndex::Entry) +
+                             std::bit_ceil(std::size_t{200}) * sizeof(LevelIndex::Entry) +
                              (4 * 100 + 2 * 7 * 16) * sizeof(LadderEntry) + 7 * sizeof(OrderBook) +
                              2 * 7 * sizeof(PriceLadder*);  // compaction scratch
     EXPECT_EQ(s.memory_bytes(), want);

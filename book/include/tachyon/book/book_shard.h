@@ -16,6 +16,7 @@
 #include "tachyon/book/book_config.h"
 #include "tachyon/book/event.h"
 #include "tachyon/book/ladder_arena.h"
+#include "tachyon/book/level_index.h"
 #include "tachyon/book/message.h"
 #include "tachyon/book/order_book.h"
 #include "tachyon/book/order_index.h"
@@ -94,8 +95,8 @@ class BookShard {
   template <EventSink S>
   void apply(const BookMessage& m, S& sink) noexcept;
 
-  // Applies messages in order, prefetching the index buckets and order records that
-  // later messages touch; calls hook(i) after message i. Hot path.
+  // Applies messages in order, prefetching the order-index buckets that later
+  // messages look up; calls hook(i) after message i. Hot path.
   template <EventSink S, class Hook = NoBatchHook>
   void apply_batch(std::span<const BookMessage> msgs, S& sink, Hook&& hook = {}) noexcept;
 
@@ -135,6 +136,8 @@ class BookShard {
   void rest(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot) noexcept;
   // The same with pos = the side's lower_bound(key), already known.
   void rest_at(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, uint32_t pos) noexcept;
+  // Links slot, whose id and qty are set, at the back of level li's FIFO.
+  void link(uint32_t li, Side side, uint32_t slot) noexcept;
   // Creates the level for key at ladder index pos (the side's lower_bound(key)) and
   // returns its index. Kept out of line so the common rest_at() path stays small.
   [[gnu::noinline]] uint32_t open_level(OrderBook& b, Side side, int64_t key, Price price, uint32_t pos) noexcept;
@@ -161,9 +164,6 @@ class BookShard {
     compact_ladders();
     return l.reserve_one(arena_);
   }
-  // Prefetches the level and FIFO neighbours of id's order (found through its home
-  // bucket only). For apply_batch's last prefetch stage.
-  void prefetch_neighbours(OrderId id) const noexcept;
   bool price_ok(Price p) const noexcept { return p >= cfg_.min_price && p <= cfg_.max_price; }
   bool qty_ok(Qty q) const noexcept { return q.value > 0 && q <= cfg_.max_qty; }
 
@@ -172,6 +172,7 @@ class BookShard {
   OrderPool orders_;
   LevelPool levels_;
   OrderIndex index_;
+  LevelIndex level_index_;
   LadderArena arena_;
   OrderBook* books_;
   uint32_t nbooks_;

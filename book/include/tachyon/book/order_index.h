@@ -16,6 +16,7 @@
 
 #include "tachyon/book/order_pool.h"
 #include "tachyon/book/types.h"
+#include "tachyon/book/prefetch.h"
 
 namespace tachyon::book {
 
@@ -101,23 +102,7 @@ class OrderIndex {
   void set_slot(std::size_t pos, uint32_t slot) noexcept { table_[pos].slot = slot; }
 
   // Prefetches id's home bucket; for the batch pipeline.
-  void prefetch(OrderId id) const noexcept { __builtin_prefetch(&table_[home(tag_of(id))]); }
-  // Prefetches the pool record the home bucket points at, if its tag matches. Reads the
-  // bucket, so call it a few messages after prefetch().
-  void prefetch_record(OrderId id) const noexcept {
-    const uint32_t tag = tag_of(id);
-    const Entry e = table_[home(tag)];
-    if (e.slot != kNil && e.tag == tag) __builtin_prefetch(&orders_[e.slot]);
-  }
-
-  // Returns the slot the home bucket of id holds if its tag matches (almost always
-  // id's slot when id is present), else kNil. No probing; for prefetch stages only.
-  uint32_t peek_slot(OrderId id) const noexcept {
-    const uint32_t tag = tag_of(id);
-    const Entry e = table_[home(tag)];
-    return e.tag == tag ? e.slot : kNil;
-  }
-
+  void prefetch(OrderId id) const noexcept { prefetch_read(&table_[home(tag_of(id))]); }
   std::size_t buckets() const noexcept { return mask_ + 1; }
   std::size_t bytes() const noexcept { return buckets() * sizeof(Entry); }
 

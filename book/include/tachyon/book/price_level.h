@@ -47,6 +47,7 @@ class LevelPool {
 
   Level& operator[](uint32_t s) noexcept { return levels_[s]; }
   const Level& operator[](uint32_t s) const noexcept { return levels_[s]; }
+  const Level* data() const noexcept { return levels_; }
   uint32_t capacity() const noexcept { return capacity_; }
   uint32_t live() const noexcept { return live_; }
   uint32_t free() const noexcept { return capacity_ - live_; }

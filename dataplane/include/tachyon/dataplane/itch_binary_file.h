@@ -13,6 +13,7 @@
 #include "tachyon/dataplane/big_endian.h"
 #include "tachyon/dataplane/itch_decoder.h"
 #include "tachyon/dataplane/itch_messages.h"
+#include "tachyon/book/prefetch.h"
 
 namespace tachyon::dataplane::itch {
 
@@ -80,7 +81,7 @@ BinaryFileReport scan_binary_file(std::span<const uint8_t> data, H& h) noexcept 
   while (off < n) {
     const bool bulk = off < bulk_end;
     if (bulk) {
-      __builtin_prefetch(base + off + kScanPrefetchAhead);
+      book::prefetch_read(base + off + kScanPrefetchAhead);
     } else if (n - off < 2) {
       r.truncated = true;
       r.note(FileIssue{off, FileIssueKind::kTruncatedPrefix, 0, 0});

@@ -6,8 +6,7 @@
 //
 // Two ways to reach the shard (ApplyMode): immediately, message by message, or staged
 // and applied kBatch book operations at a time through BookShard::apply_batch(), which
-// prefetches the order-index buckets and order records of the operations behind the
-// current one. With millions of resting orders every lookup misses the caches, and
+// prefetches the order-index buckets of the operations behind the current one. With millions of resting orders every lookup misses the caches, and
 // message by message those misses are paid one after the other; batched, they overlap.
 #pragma once
 

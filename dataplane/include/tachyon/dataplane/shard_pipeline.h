@@ -40,6 +40,7 @@
 #include "tachyon/dataplane/tsc_clock.h"
 #include "tachyon/nic/nic_port.h"
 #include "tachyon/nic/udp_frame_builder.h"
+#include "tachyon/book/prefetch.h"
 
 namespace tachyon::dataplane {
 
@@ -285,7 +286,7 @@ class ShardPipeline final : public PipelineView {
   // Applies a burst of records on shard s and stamps them. Hot path.
   void apply(ShardState& st, Handler& h, OutputSink& sink, std::span<const MessageRecord> recs) noexcept {
     for (std::size_t i = 0; i < recs.size(); ++i) {
-      if (i + 1 < recs.size()) __builtin_prefetch(&recs[i + 1]);
+      if (i + 1 < recs.size()) book::prefetch_read(&recs[i + 1]);
       h.on_message(recs[i], sink);
     }
     h.on_burst_end(sink);
@@ -334,8 +335,8 @@ class ShardPipeline final : public PipelineView {
         empty = 0;
         for (std::size_t i = 0; i < n; ++i) {
           if (i + 1 < n) {
-            __builtin_prefetch(pkts[i + 1].data);
-            __builtin_prefetch(pkts[i + 1].data + 64);
+            book::prefetch_read(pkts[i + 1].data);
+            book::prefetch_read(pkts[i + 1].data + 64);
           }
           const uint64_t tsc = pkts[i].rx_tsc;
           decoder_.decode(pkts[i], [&](std::span<const uint8_t> m, uint64_t seq, uint8_t si) noexcept {
@@ -461,7 +462,7 @@ class ShardPipeline final : public PipelineView {
         empty = 0;
         const bool per_packet = n <= opt_.per_packet_burst_max;
         for (std::size_t i = 0; i < n; ++i) {
-          if (i + 1 < n) __builtin_prefetch(pkts[i + 1].data);
+          if (i + 1 < n) book::prefetch_read(pkts[i + 1].data);
           const uint64_t tsc = pkts[i].rx_tsc;
           st.decoder.decode(pkts[i], [&](std::span<const uint8_t> m, uint64_t, uint8_t si) noexcept {
             if (k == recs.size()) flush_recs();

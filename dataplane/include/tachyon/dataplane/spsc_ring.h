@@ -30,6 +30,7 @@
 #include <type_traits>
 
 #include "tachyon/book/cache_line.h"
+#include "tachyon/book/prefetch.h"
 
 namespace tachyon::dataplane {
 
@@ -193,7 +194,7 @@ class SpscRing {
   static constexpr uint64_t kWriteAhead = std::max<uint64_t>(1, kWriteAheadBytes / sizeof(T));
 
   void prefetch_for_write(uint64_t index) const noexcept {
-    __builtin_prefetch(prod_.slots + (index & prod_.mask), 1, 3);
+    book::prefetch_write(prod_.slots + (index & prod_.mask));
   }
 
   static std::size_t checked(std::size_t capacity) {

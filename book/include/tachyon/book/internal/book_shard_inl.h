@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/book/prefetch.h"
 
 namespace tachyon::book {
 
@@ -92,7 +93,7 @@ Qty BookShard::match(SeqNum seq, SymbolId sym, OrderId taker, Side side, int64_t
     while (o != kNil && rem.value > 0) {
       Order& m = orders_[o];
       const uint32_t next = m.next;
-      if (next != kNil) __builtin_prefetch(&orders_[next]);
+      if (next != kNil) prefetch_read(&orders_[next]);
       const Qty fill = std::min(rem, m.qty);
       rem -= fill;
       m.qty -= fill;
@@ -113,6 +114,7 @@ Qty BookShard::match(SeqNum seq, SymbolId sym, OrderId taker, Side side, int64_t
     lv.head = o;
     if (o == kNil) {
       lv.tail = kNil;
+      level_index_.erase(sym, opposite(side), top.level);
       levels_.release(top.level);
       opp.pop_back();
       if (opp.empty()) opp.release(arena_);
@@ -132,6 +134,10 @@ inline void BookShard::rest_at(OrderBook& b, Side side, int64_t key, Price price
                                uint32_t pos) noexcept {
   const PriceLadder& own = b.ladders_[OrderBook::idx(side)];
   const uint32_t li = (pos < own.size() && own.key(pos) == key) ? own.level(pos) : open_level(b, side, key, price, pos);
+  link(li, side, slot);
+}
+
+inline void BookShard::link(uint32_t li, Side side, uint32_t slot) noexcept {
   Level& lv = levels_[li];
   Order& o = orders_[slot];
   o.level = li;
@@ -201,14 +207,20 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
   const int64_t key = ladder_key(side, price);
   const PriceLadder& opp = b.ladders_[OrderBook::idx(opposite(side))];
   const bool may_rest = type == OrderType::kLimit || type == OrderType::kPostOnly;
-  uint32_t pos = 0;  // where the remainder rests; matching never touches this side
+  // Where the remainder rests: its level when one exists, else the ladder index for a
+  // new one. Matching never touches this side, so both stay valid.
+  uint32_t li = kNil;
+  uint32_t pos = 0;
   if (may_rest) {
     // Capacity is checked up front, so an accepted order can always rest.
-    PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-    pos = own.lower_bound(key);
-    const bool level_exists = pos < own.size() && own[pos].key == key;
-    if (orders_.free() == 0 || (!level_exists && (levels_.free() == 0 || !reserve_level(own))))
-      return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+    if (orders_.free() == 0) return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+    li = level_index_.find(sym, side, price);
+    if (li == kNil) {
+      PriceLadder& own = b.ladders_[OrderBook::idx(side)];
+      pos = own.lower_bound(key);
+      if (levels_.free() == 0 || !reserve_level(own))
+        return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+    }
     if (type == OrderType::kPostOnly && !opp.empty() && opp.back().key + key >= 0)
       return reject(seq, sym, id, side, price, qty, type, RejectReason::kPostOnlyWouldCross, sink);
   }
@@ -235,7 +247,8 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     o.qty = rem;
     o.flags = type == OrderType::kPostOnly ? kFlagPostOnly : 0;
     o.pad_ = 0;
-    rest_at(b, side, key, price, slot, pos);
+    if (li == kNil) li = open_level(b, side, key, price, pos);
+    link(li, side, slot);
     // Filled makers leave the index, which may move its entries: then probe again.
     if (crosses) index_.insert(id, slot); else index_.insert_at(hole, id, slot);
   } else {
@@ -338,23 +351,29 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kInvalidMessage, sink);
   if (!qty_ok(qty)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kQtyOutOfRange, sink);
   if (!price_ok(price)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kPriceOutOfRange, sink);
-  if (index_.find_pos(id) != OrderIndex::npos)
+  std::size_t hole = 0;
+  if (index_.find_pos(id, hole) != OrderIndex::npos)
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kDuplicateOrderId, sink);
-  OrderBook& b = books_[sym.value];
-  const int64_t key = ladder_key(side, price);
-  PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  const uint32_t pos = own.lower_bound(key);
-  const bool level_exists = pos < own.size() && own[pos].key == key;
-  if (orders_.free() == 0 || (!level_exists && (levels_.free() == 0 || !reserve_level(own))))
-    return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+  if (orders_.free() == 0) return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+  // Most adds join a level that exists: one probe of the level index, no ladder search.
+  uint32_t li = level_index_.find(sym, side, price);
+  if (li == kNil) {
+    OrderBook& b = books_[sym.value];
+    PriceLadder& own = b.ladders_[OrderBook::idx(side)];
+    const int64_t key = ladder_key(side, price);
+    const uint32_t pos = own.lower_bound(key);
+    if (levels_.free() == 0 || !reserve_level(own))
+      return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
+    li = open_level(b, side, key, price, pos);
+  }
   const uint32_t slot = orders_.acquire();
   Order& o = orders_[slot];
   o.id = id;
   o.qty = qty;
   o.flags = 0;
   o.pad_ = 0;
-  rest_at(b, side, key, price, slot, pos);
-  index_.insert(id, slot);
+  link(li, side, slot);
+  index_.insert_at(hole, id, slot);
   detail::emit(sink, EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0);
 }
 
@@ -447,33 +466,20 @@ void BookShard::apply(const BookMessage& m, S& sink) noexcept {
   reject(m.seq, m.symbol, m.id, m.side, m.price, m.qty, m.order_type, RejectReason::kInvalidMessage, sink);
 }
 
-// True for the operations on an order that already rests (all but the two adds).
-constexpr bool names_resting(MsgType t) noexcept { return t != MsgType::kAdd && t != MsgType::kInsert; }
-
-inline void BookShard::prefetch_neighbours(OrderId id) const noexcept {
-  const uint32_t slot = index_.peek_slot(id);
-  if (slot == kNil || slot >= orders_.capacity()) return;
-  const Order& o = orders_[slot];
-  // A missing neighbour (kNil) prefetches the order itself: no test, no mispredict.
-  __builtin_prefetch(&levels_[o.level]);
-  __builtin_prefetch(&orders_[detail::select(o.prev != kNil, o.prev, slot)]);
-  __builtin_prefetch(&orders_[detail::select(o.next != kNil, o.next, slot)]);
-}
-
 template <EventSink S, class Hook>
 void BookShard::apply_batch(std::span<const BookMessage> msgs, S& sink, Hook&& hook) noexcept {
-  // Three stages ahead of the message being applied: kAhead messages out, pull the id's
-  // home bucket into cache; kAhead/2 out, read that bucket and pull in the order record
-  // it points at; kAhead/4 out, read that record and pull in its level and its FIFO
-  // neighbours, which a cancel or a fill unlinks it from. Adds skip the last two stages
-  // (their id is new).
+  // kAhead messages out, pull the id's home bucket of the order index into cache: with
+  // millions of resting orders it is the access most likely to miss, and it is the only
+  // one whose address the message alone gives. Deeper stages (reading that bucket to
+  // prefetch the order record, then its level and FIFO neighbours; the level index
+  // and the level's tail order for adds) each made both the ITCH builder and
+  // book_bench slower when measured against this one stage (2026-12-05, itch_bench
+  // accumulating 31.0 -> 36.8 ns/msg with all three), so they are not done.
   constexpr std::size_t kAhead = 32;
   const std::size_t n = msgs.size();
   for (std::size_t i = 0; i < std::min(kAhead, n); ++i) index_.prefetch(msgs[i].id);
   for (std::size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) index_.prefetch(msgs[i + kAhead].id);
-    if (i + kAhead / 2 < n && names_resting(msgs[i + kAhead / 2].type)) index_.prefetch_record(msgs[i + kAhead / 2].id);
-    if (i + kAhead / 4 < n && names_resting(msgs[i + kAhead / 4].type)) prefetch_neighbours(msgs[i + kAhead / 4].id);
     apply(msgs[i], sink);
     hook(i);
   }

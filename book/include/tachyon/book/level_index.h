@@ -1,0 +1,105 @@
+// Open-addressing hash index from (symbol, side, price) to the Level that holds that
+// price, so an order joining an existing level finds it in one probe instead of a
+// search of the side's ladder. Owned by one BookShard's core; not thread-safe.
+//
+// A feed handler's adds land anywhere in the book (a mirror book is as deep as the
+// venue's), and most of them join a level that already exists; the ladder search they
+// replace was the largest single cost of an ITCH add. The ladder is still searched
+// when a level opens or closes, which is rare by comparison.
+//
+// Linear probing with 8-byte entries {level, tag}, backward-shift deletion (no
+// tombstones), as OrderIndex. The tag is a multiplicative hash of price and symbol
+// whose lowest bit is the side, and the home bucket is the tag's top bits. A match
+// needs the tag (so the exact side) and the level's own price and symbol, so
+// collisions cost a probe, never a wrong level. The table holds at least twice the
+// level pool, so the load stays <= 0.5.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+
+#include "tachyon/book/price_level.h"
+#include "tachyon/book/types.h"
+
+namespace tachyon::book {
+
+class LevelIndex {
+ public:
+  struct Entry {
+    uint32_t level;  // kNil when empty
+    uint32_t tag;
+  };
+  static_assert(sizeof(Entry) == 8);
+
+  LevelIndex(uint32_t max_levels, const LevelPool& levels, std::pmr::memory_resource* mr);
+  ~LevelIndex();
+  LevelIndex(const LevelIndex&) = delete;
+  LevelIndex& operator=(const LevelIndex&) = delete;
+
+  // Returns the level of price on side of sym's book, or kNil. Expected O(1), hot path.
+  uint32_t find(SymbolId sym, Side side, Price price) const noexcept {
+    const uint32_t tag = tag_of(sym, side, price);
+    std::size_t p = home(tag);
+    for (;;) {
+      const Entry e = table_[p];
+      if (e.level == kNil) return kNil;
+      if (e.tag == tag) {
+        const Level& lv = levels_[e.level];
+        if (lv.price == price && lv.symbol == sym.value) return e.level;
+      }
+      p = (p + 1) & mask_;
+    }
+  }
+
+  // Adds a level. Precondition: no level of that symbol, side and price is indexed.
+  void insert(SymbolId sym, Side side, Price price, uint32_t level) noexcept {
+    const uint32_t tag = tag_of(sym, side, price);
+    std::size_t p = home(tag);
+    while (table_[p].level != kNil) p = (p + 1) & mask_;
+    table_[p] = Entry{level, tag};
+  }
+
+  // Removes level, indexed under sym, side and its own price. Precondition: indexed.
+  void erase(SymbolId sym, Side side, uint32_t level) noexcept {
+    const uint32_t tag = tag_of(sym, side, levels_[level].price);
+    std::size_t hole = home(tag);
+    while (table_[hole].level != level) hole = (hole + 1) & mask_;
+    std::size_t j = hole;
+    for (;;) {
+      j = (j + 1) & mask_;
+      const Entry e = table_[j];
+      if (e.level == kNil) break;
+      const std::size_t home_of_e = home(e.tag);
+      // e may move into the hole unless its home lies cyclically in (hole, j].
+      if (((j - home_of_e) & mask_) >= ((j - hole) & mask_)) {
+        table_[hole] = e;
+        hole = j;
+      }
+    }
+    table_[hole].level = kNil;
+  }
+
+  std::size_t buckets() const noexcept { return mask_ + 1; }
+  std::size_t bytes() const noexcept { return buckets() * sizeof(Entry); }
+
+ private:
+  // Symbol and side sit above any price a book accepts (|price| <= 2^61 ticks is
+  // validated, but live prices are far smaller), so neighbouring prices of one book
+  // and the same price in two books hash apart.
+  uint32_t tag_of(SymbolId sym, Side side, Price price) const noexcept {
+    const uint64_t x = static_cast<uint64_t>(price.ticks) ^ (uint64_t{sym.value} << 33) ^
+                       (uint64_t{static_cast<uint8_t>(side)} << 32);
+    const auto h = static_cast<uint32_t>((x * 0x9E3779B97F4A7C15ull) >> 32);
+    return (h & ~1u) | (static_cast<uint32_t>(side) & 1u);
+  }
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
+
+  Entry* table_;
+  std::size_t mask_;
+  unsigned shift_;  // 32 - log2(buckets)
+  const Level* levels_;
+  std::pmr::memory_resource* mr_;
+};
+
+}  // namespace tachyon::book
