@@ -50,16 +50,15 @@ class PriorityRing {
   // full; commit(lane) then stages it (nothing else may touch this lane in between).
   // Saves the copy try_stage makes. Hot path.
   T* try_claim(Lane lane) noexcept {
-    const std::span<T> slot = (lane == Lane::kPriority ? priority_ : normal_).claim(1);
-    return slot.empty() ? nullptr : slot.data();
+    return (lane == Lane::kPriority ? priority_ : normal_).try_claim_one();
   }
   // Stages the slot the last try_claim(lane) returned. Hot path.
   void commit(Lane lane) noexcept {
     if (lane == Lane::kPriority) {
-      priority_.commit(1);
+      priority_.commit_one();
       return;
     }
-    normal_.commit(1);
+    normal_.commit_one();
     ++prod_.normal_staged;
   }
   // Makes everything staged in both lanes visible (priority first). Hot path.
