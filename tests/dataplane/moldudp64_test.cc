@@ -54,6 +54,23 @@ TEST(MoldUdp64, ParsesTheSpecLayout) {
   EXPECT_EQ(msgs[2], (std::vector<uint8_t>{'z'}));
 }
 
+TEST(MoldUdp64, SameSessionComparesAllTenBytes) {
+  const Session a = Session::from("ABCDEFGHIJ");
+  EXPECT_TRUE(same_session(a, Session::from("ABCDEFGHIJ")));
+  EXPECT_FALSE(same_session(a, Session::from("XBCDEFGHIJ")));  // first of the 8-byte part
+  EXPECT_FALSE(same_session(a, Session::from("ABCDEFGXIJ")));  // last of the 8-byte part
+  EXPECT_FALSE(same_session(a, Session::from("ABCDEFGHXJ")));  // the 2-byte part
+  EXPECT_FALSE(same_session(a, Session::from("ABCDEFGHIX")));
+  // Read from the wire in place, as the decoders do.
+  std::vector<uint8_t> wire(kHeaderSize, 0);
+  write_header(wire.data(), Header{a, 7, 1});
+  Header h;
+  read_header(wire.data(), h);
+  EXPECT_TRUE(same_session(h.session, a));
+  EXPECT_EQ(h.sequence, 7u);
+  EXPECT_EQ(h.count, 1u);
+}
+
 TEST(MoldUdp64, HeartbeatAndEndOfSession) {
   for (const uint16_t count : {uint16_t{0}, uint16_t{0xFFFF}}) {
     Golden g(20);

@@ -79,7 +79,7 @@ class SequenceTracker {
     if (!bound_) {
       session_ = h.session;
       bound_ = true;
-    } else if (!(h.session == session_)) {
+    } else if (!same_session(h.session, session_)) {
       ++wrong_session_;
       return {Verdict::kWrongSession, h.messages()};
     }

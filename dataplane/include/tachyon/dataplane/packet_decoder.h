@@ -77,7 +77,7 @@ class PacketDecoder {
  private:
   int session_index(const mold::Session& s) noexcept {
     for (std::size_t i = 0; i < used_; ++i)
-      if (sessions_[i] == s) return static_cast<int>(i);
+      if (mold::same_session(sessions_[i], s)) return static_cast<int>(i);
     if (used_ == kMaxSessions) return -1;
     sessions_[used_] = s;
     return static_cast<int>(used_++);
