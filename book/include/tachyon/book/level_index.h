@@ -38,7 +38,7 @@ class LevelIndex {
   LevelIndex& operator=(const LevelIndex&) = delete;
 
   // Returns the level of price on side of sym's book, or kNil. Expected O(1), hot path.
-  uint32_t find(SymbolId sym, Side side, Price price) const noexcept {
+  [[gnu::always_inline]] uint32_t find(SymbolId sym, Side side, Price price) const noexcept {
     const uint32_t tag = tag_of(sym, side, price);
     std::size_t p = home(tag);
     for (;;) {

@@ -320,14 +320,20 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
   const PriceLadder& opp = b.ladders_[OrderBook::idx(opposite(side))];
   if ((o.flags & kFlagPostOnly) && !opp.empty() && opp.back().key + key >= 0)
     return reject(seq, sym, id, side, price, qty, OrderType::kPostOnly, RejectReason::kPostOnlyWouldCross, sink);
-  uint32_t at;
-  if (!can_move(b, side, key, old_level, at))
+  // Most reprices land on a level that exists and outlives the unlink below (anything
+  // but the order's own level when it is the only order there): the level index finds
+  // it, and neither a capacity check nor a ladder search is needed. Matching only
+  // touches the opposite side, so the level stays valid.
+  uint32_t at = kNil;
+  uint32_t li = level_index_.find(sym, side, price);
+  if (li == old_level && lv.count == 1) li = kNil;
+  if (li == kNil && !can_move(b, side, key, old_level, at))
     return reject(seq, sym, id, side, price, qty, OrderType::kLimit, RejectReason::kPoolExhausted, sink);
 
   // rest_at() below re-inserts into the same ladder; an emptied old level below the new
   // position shifts it down by one.
   const uint32_t gone = unlink(slot, /*keep_ladder=*/true);
-  if (gone != kNil && gone < at) --at;
+  if (li == kNil && gone != kNil && gone < at) --at;
   modified(ModifyKind::kLostPriority);
   const Qty rem = match(seq, sym, id, side, key, false, qty, sink);
   if (rem.value == 0) {
@@ -339,7 +345,8 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
     return;
   }
   orders_[slot].qty = rem;
-  rest_at(b, side, key, price, slot, at);
+  if (li != kNil) link(li, side, slot);
+  else rest_at(b, side, key, price, slot, at);
 }
 
 template <EventSink S>
