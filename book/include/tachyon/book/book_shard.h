@@ -153,10 +153,23 @@ class BookShard {
   void cancel_slot(SeqNum seq, std::size_t pos, uint32_t slot, CancelReason why, S& sink) noexcept;
   template <EventSink S>
   void execute_impl(SeqNum seq, OrderId id, Qty qty, const Price* at, S& sink) noexcept;
-  // Checks a resting order could move to key on side: a level exists there, or one is
-  // free (counting the one its old level frees), and the ladder has room. Sets pos to
-  // the side's lower_bound(key).
-  bool can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level, uint32_t& pos) noexcept;
+  // Where a resting order that moves to a new price goes: an existing level that
+  // outlives the order's unlink (level), or else a new level at ladder index pos.
+  struct MoveTarget {
+    uint32_t level = kNil;
+    uint32_t pos = 0;
+  };
+  // Checks a resting order could move to price (key) on side and sets t. Most moves land
+  // on a level that exists (anything but the order's own level when it is alone
+  // there): the level index finds it, with no capacity check or ladder search.
+  // Otherwise one must be free (counting the one its old level frees), the ladder must
+  // have room, and pos is the side's lower_bound(key).
+  [[gnu::always_inline]] bool can_move(OrderBook& b, Side side, int64_t key, Price price, uint32_t old_level,
+                                        MoveTarget& t) noexcept;
+  // Links slot, already unlinked (which emptied the ladder index gone, or kNil) and
+  // with its id and qty set, at the back of t's level, opening it if needed.
+  [[gnu::always_inline]] void move_to(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, MoveTarget t,
+                                      uint32_t gone) noexcept;
   // Makes room for one more level in ladder l, compacting the arena if it is too
   // fragmented. False only when the arena is truly full.
   bool reserve_level(PriceLadder& l) noexcept {

@@ -103,11 +103,6 @@ inline void read_header(const uint8_t* p, Header& h) noexcept {
   h.sequence = load_be64(p + 10);
   h.count = load_be16(p + 18);
 }
-inline Header read_header(const uint8_t* p) noexcept {
-  Header h;
-  read_header(p, h);
-  return h;
-}
 
 // Writes h at p. Precondition: kHeaderSize writable bytes.
 inline void write_header(uint8_t* p, const Header& h) noexcept {

@@ -160,13 +160,26 @@ inline uint32_t BookShard::unlink(uint32_t slot, bool keep_ladder) noexcept {
   return kNil;
 }
 
-inline bool BookShard::can_move(OrderBook& b, Side side, int64_t key, uint32_t old_level, uint32_t& pos) noexcept {
+inline bool BookShard::can_move(OrderBook& b, Side side, int64_t key, Price price, uint32_t old_level,
+                                MoveTarget& t) noexcept {
+  t.level = level_index_.find(b.symbol_, side, price);
+  if (t.level == old_level && levels_[old_level].count == 1) t.level = kNil;
+  if (t.level != kNil) return true;
   PriceLadder& own = b.ladders_[OrderBook::idx(side)];
-  pos = own.lower_bound(key);
+  const uint32_t pos = own.lower_bound(key);
+  t.pos = pos;
   if (pos < own.size() && own.key(pos) == key) return true;
   // The old level disappears when this was its only order, freeing a level and a slot.
   if (levels_[old_level].count == 1) return true;
   return levels_.free() > 0 && reserve_level(own);
+}
+
+inline void BookShard::move_to(OrderBook& b, Side side, int64_t key, Price price, uint32_t slot, MoveTarget t,
+                               uint32_t gone) noexcept {
+  if (t.level != kNil) return link(t.level, side, slot);
+  // An emptied old level below the new position shifted it down by one.
+  if (gone != kNil && gone < t.pos) --t.pos;
+  rest_at(b, side, key, price, slot, t.pos);
 }
 
 template <EventSink S>
@@ -320,20 +333,13 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
   const PriceLadder& opp = b.ladders_[OrderBook::idx(opposite(side))];
   if ((o.flags & kFlagPostOnly) && !opp.empty() && opp.back().key + key >= 0)
     return reject(seq, sym, id, side, price, qty, OrderType::kPostOnly, RejectReason::kPostOnlyWouldCross, sink);
-  // Most reprices land on a level that exists and outlives the unlink below (anything
-  // but the order's own level when it is the only order there): the level index finds
-  // it, and neither a capacity check nor a ladder search is needed. Matching only
-  // touches the opposite side, so the level stays valid.
-  uint32_t at = kNil;
-  uint32_t li = level_index_.find(sym, side, price);
-  if (li == old_level && lv.count == 1) li = kNil;
-  if (li == kNil && !can_move(b, side, key, old_level, at))
+  MoveTarget to;
+  if (!can_move(b, side, key, price, old_level, to))
     return reject(seq, sym, id, side, price, qty, OrderType::kLimit, RejectReason::kPoolExhausted, sink);
 
-  // rest_at() below re-inserts into the same ladder; an emptied old level below the new
-  // position shifts it down by one.
+  // move_to() below re-inserts into the same ladder. Matching only touches the opposite
+  // side, so the target stays valid.
   const uint32_t gone = unlink(slot, /*keep_ladder=*/true);
-  if (li == kNil && gone != kNil && gone < at) --at;
   modified(ModifyKind::kLostPriority);
   const Qty rem = match(seq, sym, id, side, key, false, qty, sink);
   if (rem.value == 0) {
@@ -345,8 +351,7 @@ void BookShard::modify(SeqNum seq, OrderId id, Price price, Qty qty, S& sink) no
     return;
   }
   orders_[slot].qty = rem;
-  if (li != kNil) link(li, side, slot);
-  else rest_at(b, side, key, price, slot, at);
+  move_to(b, side, key, price, slot, to, gone);
 }
 
 template <EventSink S>
@@ -441,19 +446,18 @@ void BookShard::replace(SeqNum seq, OrderId id, OrderId new_id, Price price, Qty
     return reject(seq, sym, new_id, side, price, qty, OrderType::kLimit, RejectReason::kPriceOutOfRange, sink);
   OrderBook& b = books_[sym.value];
   const int64_t key = ladder_key(side, price);
-  uint32_t at;
-  if (!can_move(b, side, key, old_level, at))
+  MoveTarget to;
+  if (!can_move(b, side, key, price, old_level, to))
     return reject(seq, sym, new_id, side, price, qty, OrderType::kLimit, RejectReason::kPoolExhausted, sink);
 
   const Event gone = detail::make_event(EventKind::kCanceled, seq, sym, id, side, levels_[old_level].price, o.qty,
                                         Qty{0}, OrderType::kLimit, static_cast<uint8_t>(CancelReason::kReplaced));
-  const uint32_t emptied = unlink(slot, /*keep_ladder=*/true);  // rest_at() re-inserts into this ladder
-  if (emptied != kNil && emptied < at) --at;
+  const uint32_t emptied = unlink(slot, /*keep_ladder=*/true);  // move_to() re-inserts into this ladder
   index_.erase_at(pos);
   o.id = new_id;
   o.qty = qty;
   o.flags = 0;
-  rest_at(b, side, key, price, slot, at);
+  move_to(b, side, key, price, slot, to, emptied);
   index_.insert(new_id, slot);
   sink.on_event(gone);
   detail::emit(sink, EventKind::kAccepted, seq, sym, new_id, side, price, qty, qty, OrderType::kLimit, 0);
