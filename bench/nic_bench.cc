@@ -5,7 +5,9 @@
 // Modes (--mode, default all):
 //   rx        PMD bare receive rate over net_pcap: rx burst and free, nothing else.
 //   replay    the feed pipeline over net_pcap, same capture: 1 direct core (rx ->
-//             decode -> book on one core) and 1 dispatch + N shard cores (--shards);
+//             decode -> book on one core) and 1 dispatch + N shard cores (--shards),
+//             the dispatch shape twice: with one ring record per message (the
+//             default) and with packet hand-off (each datagram passed whole);
 //             reported as a ratio of the rx rate measured in the same run.
 //   latency   wire-to-book: a pacer core puts one-message packets (the capture's
 //             messages, one per MoldUDP64 datagram) on a net_ring at --rate packets/s;
@@ -198,7 +200,7 @@ struct ReplayPass {
 };
 
 ReplayPass replay_pass(const std::shared_ptr<nic::DpdkEal>& eal, const std::string& path, uint64_t packets,
-                       uint32_t shards, bool direct, const Options& o) {
+                       uint32_t shards, bool direct, const Options& o, bool handoff = false) {
   nic::DpdkMempools pools(8191);
   nic::DpdkPortOptions po;
   po.port_id = pcap_vdev(path);
@@ -208,6 +210,7 @@ ReplayPass replay_pass(const std::shared_ptr<nic::DpdkEal>& eal, const std::stri
   fo.book = books();
   fo.pipeline.shards = shards;
   fo.pipeline.direct = direct;
+  fo.pipeline.packet_handoff = handoff;
   const std::vector<int> cpus = dataplane::allowed_cpus();
   fo.pipeline.dispatch_cpu = o.dispatch_cpu >= 0 ? o.dispatch_cpu : cpus.front();
   for (uint32_t s = 0; s < shards; ++s)
@@ -336,8 +339,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "\n");
 
     if (all || o.mode == "rx" || o.mode == "replay" || o.mode == "scaling") {
-      std::vector<double> rx, direct, dispatch;
-      uint64_t hash_direct = 0, hash_dispatch = 0;
+      std::vector<double> rx, direct, dispatch, handoff;
+      uint64_t hash_direct = 0, hash_dispatch = 0, hash_handoff = 0;
       std::vector<uint64_t> split;
       for (int run = 0; run < o.runs; ++run) {
         const RxPass a = rx_only(eal, path, info.packets, rx_cpu);
@@ -353,9 +356,16 @@ int main(int argc, char** argv) {
           hash_dispatch = p.book_hash;
           split = p.per_shard;
         }
-        std::fprintf(stderr, "run %d: rx %.2f Mpps%s%s\n", run + 1, rx.back() / 1e6,
+        if (all || o.mode == "replay") {
+          const ReplayPass p = replay_pass(eal, path, info.packets, o.shards, false, o, true);
+          handoff.push_back(static_cast<double>(p.messages) / p.seconds);
+          hash_handoff = p.book_hash;
+        }
+        std::fprintf(stderr, "run %d: rx %.2f Mpps%s%s%s\n", run + 1, rx.back() / 1e6,
                      direct.empty() ? "" : (", direct " + std::to_string(direct.back() / 1e6) + " M msgs/s").c_str(),
-                     dispatch.empty() ? "" : (", dispatch " + std::to_string(dispatch.back() / 1e6) + " M msgs/s").c_str());
+                     dispatch.empty() ? "" : (", dispatch " + std::to_string(dispatch.back() / 1e6) + " M msgs/s").c_str(),
+                     handoff.empty() ? "" : (", dispatch with packet hand-off " + std::to_string(handoff.back() / 1e6) +
+                                             " M msgs/s").c_str());
       }
       const double rx_pps = median(rx), rx_mps = rx_pps * msgs_per_packet;
       std::printf("rx only (net_pcap, receive + free): %.2f M packets/s = %.2f M msgs/s at %.2f msgs/packet\n",
@@ -370,7 +380,8 @@ int main(int argc, char** argv) {
       }
       if (!dispatch.empty()) {
         const double d = median(dispatch);
-        std::printf("replay, 1 dispatch + %u shard core%s: %.2f M msgs/s = %.1f%% of rx only; per shard:", o.shards,
+        std::printf("replay, 1 dispatch + %u shard core%s: %.2f M msgs/s = %.1f%% of rx only; per shard:",
+                    o.shards,
                     o.shards > 1 ? "s" : "", d / 1e6, 100 * d / rx_mps);
         for (uint64_t m : split) std::printf(" %" PRIu64, m);
         std::printf("\n");
@@ -379,6 +390,19 @@ int main(int argc, char** argv) {
                 "\"}";
         if (hash_direct && hash_dispatch && hash_direct != hash_dispatch) {
           std::fprintf(stderr, "book_hash differs between direct and dispatch runs\n");
+          return 1;
+        }
+      }
+      if (!handoff.empty()) {
+        const double d = median(handoff);
+        std::printf("replay, 1 dispatch + %u shard core%s with packet hand-off: %.2f M msgs/s = %.1f%% of rx "
+                    "only\n",
+                    o.shards, o.shards > 1 ? "s" : "", d / 1e6, 100 * d / rx_mps);
+        json += ",\"replay_dispatch_handoff\":{\"shards\":" + std::to_string(o.shards) + ",\"msgs_per_s\":" +
+                std::to_string(d) + ",\"ratio_to_rx\":" + std::to_string(d / rx_mps) + ",\"book_hash\":\"" +
+                std::to_string(hash_handoff) + "\"}";
+        if (hash_dispatch && hash_handoff != hash_dispatch) {
+          std::fprintf(stderr, "book_hash differs between the packet hand-off and record runs\n");
           return 1;
         }
       }

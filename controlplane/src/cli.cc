@@ -165,6 +165,7 @@ int run_replay(const ReplayArgs& a) {
       std::fprintf(stderr, "%s\n", where.c_str());
     opt.cpus = cores.dataplane;
     opt.memory_node = cores.memory_node;
+    opt.packet_handoff = cfg->rings.packet_handoff;
     if (!opt.cpus.empty() && a.cores > opt.cpus.size())
       throw CLI::ValidationError("--cores", std::to_string(a.cores) + " needs " + std::to_string(a.cores) +
                                                 " data-plane CPUs (1 dispatch + " + std::to_string(a.cores - 1) +

@@ -380,6 +380,7 @@ ConfigResult validate(toml::table& root, const std::map<std::string, std::string
     rd.fail("rings", "capacity", std::to_string(c.rings.capacity), "must be a power of two");
   rd.choice("rings", "backpressure", c.rings.policy,
             {{"reject", Backpressure::kReject}, {"drop", Backpressure::kDrop}, {"block", Backpressure::kBlock}});
+  rd.boolean("rings", "packet_handoff", c.rings.packet_handoff);
   // [risk]
   rd.integer("risk", "max_order_qty", c.risk.max_order_qty, 1, kI64Max);
   rd.integer("risk", "max_notional", c.risk.max_notional, 1, kI64Max);

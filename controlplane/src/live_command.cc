@@ -85,6 +85,7 @@ int run_live(const LiveArgs& a) {
   fo.pipeline.ring_capacity = cfg.rings.capacity;
   fo.pipeline.output_capacity = cfg.rings.capacity;
   fo.pipeline.policy = policy_of(cfg.rings.policy);
+  fo.pipeline.packet_handoff = cfg.rings.packet_handoff;
   fo.pipeline.stop_at_end = false;
   fo.memory_node = core_map.memory_node;
   fo.pipeline.filter.dst_port = cfg.feed.port;

@@ -121,6 +121,7 @@ ReplaySummary replay_feed_on_cores(const ReplayOptions& opt, uint32_t shards, Fe
   fo.pipeline.shards = shards;
   fo.pipeline.filter = opt.filter;
   fo.pipeline.policy = BackpressurePolicy::kBlock;  // a replay loses nothing
+  fo.pipeline.packet_handoff = opt.packet_handoff;
   fo.memory_node = opt.memory_node;
   if (!opt.cpus.empty() && opt.cpus.size() < shards + 1)
     throw ReplayError(std::to_string(shards + 1) + " data-plane cores (1 dispatch + " + std::to_string(shards) +

@@ -8,7 +8,12 @@ namespace tachyon::dataplane {
 
 uint64_t PipelineReport::lost_to_backpressure() const noexcept {
   uint64_t n = 0;
-  for (const RingReport& r : rings) n += r.counts.lost();
+  bool packet_rings = false;
+  for (const RingReport& r : rings) {
+    if (r.packets) packet_rings = true;
+    else n += r.counts.lost();
+  }
+  if (packet_rings) n += dropped.messages + rejected;
   return n;
 }
 
@@ -37,7 +42,7 @@ std::string PipelineReport::describe() const {
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "pipeline (%s, %zu shard cores): %.3f s, %" PRIu64 " packets, %" PRIu64 " messages decoded\n",
-                direct ? "direct" : "dispatch", shards.size(), seconds, decoded.packets, decoded.messages);
+                direct ? "direct" : packet_handoff ? "dispatch, packet hand-off" : "dispatch", shards.size(), seconds, decoded.packets, decoded.messages);
   s += buf;
   std::snprintf(buf, sizeof buf,
                 "  not decoded: %" PRIu64 " bad frames, %" PRIu64 " filtered, %" PRIu64 " bad datagrams, %" PRIu64
@@ -54,6 +59,10 @@ std::string PipelineReport::describe() const {
                 "  backpressure: %" PRIu64 " lost (dropped %" PRIu64 " msgs reported as gaps, rejected %" PRIu64 ")\n",
                 lost_to_backpressure(), dropped.messages, rejected);
   s += buf;
+  if (packet_handoff && hold_full) {
+    std::snprintf(buf, sizeof buf, "  hold list full: %" PRIu64 " datagrams dropped\n", hold_full);
+    s += buf;
+  }
   for (const RingReport& r : rings) {
     std::snprintf(buf, sizeof buf,
                   "  ring %s [%s]: queued %" PRIu64 ", taken %" PRIu64 ", dropped %" PRIu64 ", rejected %" PRIu64
@@ -91,7 +100,8 @@ std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std:
   };
   help("tachyon_ring_records_total", "counter",
        "Records per inter-core ring by fate: queued, taken, and lost to backpressure (dropped, rejected, aborted); "
-       "blocked counts pushes that waited for room.");
+       "blocked counts pushes that waited for room. A ring named '... packets' carries whole datagrams (packet "
+       "hand-off), one record per datagram.");
   for (const RingReport& r : rings) {
     const std::string l = "ring=\"" + r.name + "\",policy=\"" + to_string(r.policy) + "\",fate=\"";
     const std::pair<const char*, uint64_t> fates[] = {{"queued", r.counts.queued},   {"taken", r.counts.taken},

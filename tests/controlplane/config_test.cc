@@ -40,6 +40,7 @@ symbols = ["AAPL", "MSFT"]
 [rings]
 capacity = 1024
 backpressure = "reject"
+packet_handoff = true
 
 [risk]
 max_order_qty = 5000
@@ -67,6 +68,8 @@ TEST(Config, ParsesEverySectionAndKeepsDefaults) {
   EXPECT_EQ(c.cores.dataplane, (std::vector<unsigned>{1}));
   EXPECT_EQ(c.match.symbols.size(), 2u);
   EXPECT_EQ(c.rings.policy, Backpressure::kReject);
+  EXPECT_TRUE(c.rings.packet_handoff);
+  EXPECT_FALSE(Config{}.rings.packet_handoff);
   EXPECT_EQ(c.risk.max_order_qty, 5000);
   EXPECT_EQ(c.risk.max_open_orders, RiskLimits{}.max_open_orders);  // default kept
   EXPECT_EQ(c.journal.fsync, FsyncPolicy::kEveryBatch);

@@ -146,6 +146,27 @@ TEST(TachyonNic, CoresRunsShardCoresWithTheSameCountsAndBookHash) {
   }
 }
 
+TEST(TachyonNic, PacketHandoffFromTheConfigGivesTheSameCountsAndBookHash) {
+  const std::string cfg = temp("handoff.toml");
+  std::ofstream(cfg) << "[book]\nmax_symbols = 64\n\n[rings]\npacket_handoff = true\n";
+  const CliRun one = run("replay --json --config " + cfg + " " + captures().feed);
+  ASSERT_EQ(one.status, 0) << one.err;
+  const auto base = report_fields(one.out, {"shard_hash"});
+  ASSERT_EQ(base.at("book_rejects"), "0");
+  for (const char* nic : {"pcap", "dpdk"}) {
+    const CliRun r = run(std::string("replay --json --config ") + cfg + " --nic " + nic + " --cores 3 " + captures().feed);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(report_fields(r.out, {"shard_hash"}), base) << "--nic " << nic;
+    EXPECT_NE(r.err.find("backpressure: 0 lost"), std::string::npos) << r.err;
+    // DPDK keeps its mbufs until they are freed, so its dispatch core can pass the
+    // datagrams whole; the libpcap reader reuses its buffer, so it sends records.
+    const bool dpdk = nic[0] == 'd';
+    EXPECT_EQ(r.err.find("dispatch, packet hand-off") != std::string::npos, dpdk) << r.err;
+    EXPECT_EQ(r.err.find("ring dispatch->shard1 packets [block]") != std::string::npos, dpdk) << r.err;
+  }
+  std::remove(cfg.c_str());
+}
+
 TEST(TachyonNic, ExplicitDpdkThatCannotStartExitsTwoSayingWhy) {
   const CliRun r = run("replay --nic dpdk --eal-args '--no-huge --no-pci --no-shconf --no-telemetry -m 512 -l 0 "
                        "--vdev=net_pcap0,rx_pcap=/nonexistent/in.pcap' " +

@@ -78,6 +78,10 @@ struct Config {
   struct Rings {
     uint32_t capacity = 4096;
     Backpressure policy = Backpressure::kBlock;
+    // Dispatch shape on a port that keeps its receive buffers (DPDK, the socket port):
+    // hand each datagram to the shard cores whole instead of one record per message
+    // (PipelineOptions::packet_handoff).
+    bool packet_handoff = false;
     friend bool operator==(const Rings&, const Rings&) = default;
   } rings;
   RiskLimits risk{};

@@ -44,6 +44,15 @@ class ItchRouter {
     return bind(locate, msg);
   }
 
+  // The shard route() gave msg, without binding anything: for shard cores walking a
+  // datagram handed to them whole (its symbols were bound on the dispatch core before
+  // the hand-off). Hot path.
+  uint32_t owner(std::span<const uint8_t> msg) const noexcept {
+    if (msg.size() < 3) [[unlikely]]
+      return 0;
+    return map_->shard_of_locate(load_be16(msg.data() + 1));
+  }
+
   const ShardMap& map() const noexcept { return *map_; }
 
  private:
@@ -73,6 +82,11 @@ class FeedMirrorHandler {
   // Decodes and applies one message (staged in kBatched mode). Hot path.
   void on_message(const MessageRecord& m, OutputSink&) noexcept {
     if (builder_.apply(m.bytes, m.length) != DecodeStatus::kOk) [[unlikely]]
+      ++decode_errors_;
+  }
+  // The same for a message read in place (packet hand-off). Hot path.
+  void on_bytes(std::span<const uint8_t> msg, uint64_t, uint8_t, OutputSink&) noexcept {
+    if (builder_.apply(msg.data(), msg.size()) != DecodeStatus::kOk) [[unlikely]]
       ++decode_errors_;
   }
   // Applies what is staged: the books are current after this. Hot path.

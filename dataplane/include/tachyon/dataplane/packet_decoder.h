@@ -39,6 +39,21 @@ class PacketDecoder {
   // uint8_t session_index) for each new message. Hot path.
   template <class F>
   void decode(const nic::RxPacket& pkt, F&& on_message) noexcept {
+    decode_packet(pkt, [&](const mold::Packet& p, uint16_t skip, uint8_t si) noexcept {
+      uint16_t index = 0;
+      p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
+        if (index++ < skip) return;
+        on_message(msg, seq, si);
+      });
+    });
+  }
+
+  // Decodes one frame as decode() does, but calls on_packet(const mold::Packet& p,
+  // uint16_t skip, uint8_t session_index) once for a datagram with new messages: the
+  // first skip messages of p are duplicates, the rest (counted in messages) are new.
+  // For a core that hands the datagram on whole. Hot path.
+  template <class F>
+  void decode_packet(const nic::RxPacket& pkt, F&& on_packet) noexcept {
     ++c_.packets;
     c_.bytes += pkt.length;
     nic::UdpFrame f;
@@ -62,12 +77,10 @@ class PacketDecoder {
     }
     const mold::Delivery d = trackers_[static_cast<std::size_t>(si)].on_packet(p.header);
     if (p.header.heartbeat()) ++c_.heartbeats;
-    uint16_t index = 0;
-    p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
-      if (index++ < d.skip) return;
-      ++c_.messages;
-      on_message(msg, seq, static_cast<uint8_t>(si));
-    });
+    const uint16_t n = p.header.messages();
+    if (d.skip >= n) return;
+    c_.messages += n - d.skip;
+    on_packet(p, static_cast<uint16_t>(d.skip), static_cast<uint8_t>(si));
   }
 
   const DecoderCounts& counts() const noexcept { return c_; }

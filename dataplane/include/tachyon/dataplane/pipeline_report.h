@@ -32,6 +32,7 @@ struct RingReport {
   std::string name;
   BackpressurePolicy policy = BackpressurePolicy::kBlock;
   RingCounts counts;
+  bool packets = false;  // its records are whole datagrams (packet hand-off), not messages
 };
 
 struct ShardCoreReport {
@@ -44,6 +45,7 @@ struct ShardCoreReport {
 
 struct PipelineReport {
   bool direct = false;     // multi-queue: each shard core polled its own rx queue
+  bool packet_handoff = false;  // the dispatch core handed datagrams to the shards whole
   double seconds = 0;      // from start() until every core stopped
   DecoderCounts decoded;   // summed over the decoding cores
   uint64_t sessions = 0;
@@ -53,6 +55,9 @@ struct PipelineReport {
   uint64_t unroutable = 0;  // messages the router gave no shard
   mold::RangeLog dropped;   // sequence numbers lost to a full ring under 'drop'
   uint64_t rejected = 0;    // messages refused by a full ring under 'reject'
+  // Packet hand-off: datagrams dropped (their messages in dropped) because the
+  // dispatch core already held as many frames as it may while shards read them.
+  uint64_t hold_full = 0;
   std::vector<RingReport> rings;
   std::vector<ShardCoreReport> shards;
   CorePlacement dispatch;
@@ -62,6 +67,8 @@ struct PipelineReport {
   std::vector<std::string> notes;
 
   // Messages handed to shards that never reached one (sum over rings' lost()).
+  // Messages lost to a full ring: records lost on the message rings, and the messages
+  // of datagrams a packet ring lost (counted by the dispatch core in dropped/rejected).
   uint64_t lost_to_backpressure() const noexcept;
   // Multi-line human-readable summary (the final stats print).
   std::string describe() const;

@@ -110,6 +110,9 @@ struct ReplayOptions {
   // >= 0: the data plane's books (and rings) come from this NUMA node (config
   // cores.numa_node); -1: where the cores run.
   int memory_node = -1;
+  // replay_feed_on_cores: hand datagrams to the shard cores whole where the port keeps
+  // its buffers (config rings.packet_handoff; PipelineOptions::packet_handoff).
+  bool packet_handoff = false;
 };
 
 // The first few instances of a problem, kept for the report.

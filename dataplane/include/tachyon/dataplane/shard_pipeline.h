@@ -4,6 +4,7 @@
 //   dispatch  one RX queue (a pcap vdev, one socket): a dispatch core receives,
 //             decodes MoldUDP64, routes each message to its shard's PolicyRing
 //             (priority lane for cancels/modifies) and sends what the shards emit;
+//             with packet hand-off (below) it passes each datagram whole instead;
 //   direct    one RX queue per shard core (RSS or SO_REUSEPORT spreads flows): each
 //             core receives, decodes, applies and sends on its own queue pair.
 // Stop: request_stop() (or the end of a finite input) stops rx; the dispatch core
@@ -15,12 +16,23 @@
 //            shard of a message (>= shards(): unroutable, counted), lane preset normal
 //   Handler  void on_message(const MessageRecord&, OutputSink&) noexcept and
 //            void on_burst_end(OutputSink&) noexcept, on its shard core
+//
+// Packet hand-off (dispatch shape): when the port keeps received frames until they
+// are released (NicPort::holds_rx: DPDK, io_uring), the Router can name a message's
+// shard without changing anything (uint32_t owner(msg) const noexcept, equal to what
+// route() returned for it) and the Handler takes message bytes (void on_bytes(msg,
+// uint64_t rx_tsc, uint8_t origin, OutputSink&) noexcept), the dispatch core routes
+// each datagram's messages but copies none of them: it hands one PacketRef per
+// datagram to each shard that owns one of its messages, and that shard walks the
+// blocks in the receive buffer and applies its own. The dispatch core frees a buffer
+// once every shard it went to has released it. Lanes do not apply (feed mode).
 // Construction, start() and wait() run on the control thread.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -64,6 +76,14 @@ struct PipelineOptions {
   // batch, which prefetches across packets. 0: always whole bursts.
   uint32_t per_packet_burst_max = 4;
   bool register_dpdk = true;
+  // Dispatch shape: hand datagrams to the shards whole when the port, router and
+  // handler allow it (see the top of this file); false: one MessageRecord per message.
+  // Off by default: over net_pcap and sockets the port copies each frame into a buffer
+  // on the dispatch core, and buffers a shard core has read cost that copy a transfer
+  // of their lines back (README, "Packet hand-off"); a NIC that writes frames by DMA
+  // does not pay it.
+  bool packet_handoff = false;
+  uint32_t packet_ring_capacity = 1024;  // dispatch -> shard PacketRefs (power of two)
   // Memory for the rings, one per shard (its NUMA node); empty: the default heap.
   std::vector<std::pmr::memory_resource*> ring_memory;
 };
@@ -168,6 +188,16 @@ class TxFramer {
   uint64_t messages_ = 0, datagrams_ = 0, refused_ = 0;
 };
 
+// What packet hand-off needs of a router and a handler (see the top of this file).
+template <class Router>
+concept OwnerRouter = requires(const Router& r, std::span<const uint8_t> msg) {
+  { r.owner(msg) } noexcept -> std::same_as<uint32_t>;
+};
+template <class Handler>
+concept BytesHandler = requires(Handler& h, std::span<const uint8_t> msg, OutputSink& sink) {
+  { h.on_bytes(msg, uint64_t{}, uint8_t{}, sink) } noexcept;
+};
+
 template <class Router, class Handler>
 class ShardPipeline final : public PipelineView {
  public:
@@ -186,15 +216,33 @@ class ShardPipeline final : public PipelineView {
       throw std::invalid_argument("pipeline: direct mode with " + std::to_string(n) + " shard cores needs as many rx "
                                   "and tx queues; the port has " + std::to_string(port_.rx_queues()) + " rx / " +
                                   std::to_string(port_.tx_queues()) + " tx");
+    if constexpr (OwnerRouter<Router> && BytesHandler<Handler>)
+      handoff_ = !opt_.direct && opt_.packet_handoff && port_.holds_rx();
     for (uint32_t s = 0; s < n; ++s) {
       std::pmr::memory_resource* mr =
           s < opt_.ring_memory.size() && opt_.ring_memory[s] ? opt_.ring_memory[s] : std::pmr::new_delete_resource();
-      in_.push_back(std::make_unique<PolicyRing<MessageRecord>>("dispatch->shard" + std::to_string(s), opt_.policy,
-                                                                opt_.ring_capacity, opt_.priority_capacity, mr));
+      if (handoff_)
+        packets_.push_back(std::make_unique<PolicyRing<PacketRef>>("dispatch->shard" + std::to_string(s) + " packets",
+                                                                   opt_.policy, opt_.packet_ring_capacity, 2, mr));
+      else
+        in_.push_back(std::make_unique<PolicyRing<MessageRecord>>("dispatch->shard" + std::to_string(s), opt_.policy,
+                                                                  opt_.ring_capacity, opt_.priority_capacity, mr));
       out_.push_back(std::make_unique<PolicyRing<MessageRecord>>("shard" + std::to_string(s) + "->tx", opt_.policy,
                                                                  opt_.output_capacity, 2, mr));
       shard_.push_back(std::make_unique<ShardState>());
       shard_.back()->decoder = PacketDecoder(opt_.filter);
+    }
+    if (handoff_) {
+      std::size_t cap = 1;
+      // Twice what the packet rings hold, so that a ring fills (and its policy applies)
+      // before the hold list does; the hold list fills first only when one shard lags
+      // while frames it never saw wait behind its frames.
+      while (cap < 2 * std::size_t{n} * opt_.packet_ring_capacity) cap <<= 1;
+      held_.resize(cap);
+      tickets_.resize(cap * n);
+      taken_.resize(n);
+      touched_.resize(n);
+      count_.assign(n, 0);
     }
   }
   ~ShardPipeline() override {
@@ -213,9 +261,12 @@ class ShardPipeline final : public PipelineView {
     for (uint32_t s = 0; s < n; ++s) {
       const int cpu = s < opt_.shard_cpus.size() ? opt_.shard_cpus[s] : -1;
       if (opt_.direct) threads_.emplace_back([this, s, cpu] { direct_core(s, cpu); });
+      else if (handoff_) threads_.emplace_back([this, s, cpu] { packet_shard_core(s, cpu); });
       else threads_.emplace_back([this, s, cpu] { shard_core(s, cpu); });
     }
-    if (!opt_.direct) threads_.emplace_back([this] { dispatch_core(); });
+    if (opt_.direct) return;
+    if (handoff_) threads_.emplace_back([this] { packet_dispatch_core(); });
+    else threads_.emplace_back([this] { dispatch_core(); });
   }
   // Stops rx on every core; the cores then drain and end. Any thread.
   void request_stop() noexcept { stop_.value.store(true, std::memory_order_release); }
@@ -241,11 +292,15 @@ class ShardPipeline final : public PipelineView {
   const Handler& handler(uint32_t s) const noexcept { return *handlers_[s]; }
   Router& router() noexcept { return router_; }
   PolicyRing<MessageRecord>& ring(uint32_t s) noexcept { return *in_[s]; }
+  // Whether the dispatch core hands datagrams to the shards whole (packet hand-off).
+  bool packet_handoff() const noexcept { return handoff_; }
   // Live counters for the metrics endpoint (any thread).
   std::string prometheus_text() const override {
     std::vector<RingReport> rings;
-    if (!opt_.direct)
+    if (!opt_.direct) {
       for (const auto& r : in_) rings.push_back({r->name(), r->policy(), r->counts()});
+      for (const auto& r : packets_) rings.push_back({r->name(), r->policy(), r->counts(), true});
+    }
     for (const auto& r : out_) rings.push_back({r->name(), r->policy(), r->counts()});
     std::vector<uint64_t> msgs;
     for (uint32_t s = 0; s < opt_.shards; ++s) msgs.push_back(shard_messages(s));
@@ -412,6 +467,221 @@ class ShardPipeline final : public PipelineView {
     ended();
   }
 
+  // --- packet hand-off ----------------------------------------------------------
+
+  // Frees, in rx order, the held frames every packet ring has taken; all of them when
+  // all is set (the shards have ended). Returns whether any was freed. Dispatch core.
+  bool reclaim(bool all = false) noexcept {
+    if (held_head_ == held_tail_) return false;
+    const std::size_t n = packets_.size();
+    const uint64_t mask = held_.size() - 1;
+    for (std::size_t s = 0; s < n; ++s) taken_[s] = packets_[s]->lanes().normal_taken();
+    std::array<nic::RxPacket, nic::kBurstSize> done;
+    std::size_t k = 0;
+    const uint64_t first = held_head_;
+    while (held_head_ != held_tail_) {
+      const uint64_t slot = held_head_ & mask;
+      if (!all) {
+        const uint64_t* t = &tickets_[slot * n];
+        bool free = true;
+        for (std::size_t s = 0; s < n; ++s) free = free && t[s] <= taken_[s];
+        if (!free) break;
+      }
+      const nic::RxPacket& f = held_[slot];
+      // The port reuses this buffer soon, copying a frame into it on this core (a
+      // software port) while a shard core may still hold its lines: ask for them back
+      // now, so that copy does not wait on the other core (measured: the dispatch core
+      // ran 16 % faster over net_pcap with this).
+      const uintptr_t end = reinterpret_cast<uintptr_t>(f.data) + f.length;
+      for (uintptr_t l = reinterpret_cast<uintptr_t>(f.data) & ~uintptr_t{kCacheLine - 1}; l < end; l += kCacheLine)
+        book::prefetch_write(reinterpret_cast<const void*>(l));
+      done[k++] = f;
+      ++held_head_;
+      if (k == done.size()) {
+        port_.release(0, std::span<const nic::RxPacket>(done.data(), k));
+        k = 0;
+      }
+    }
+    if (k) port_.release(0, std::span<const nic::RxPacket>(done.data(), k));
+    return held_head_ != first;
+  }
+
+  // Dispatch core with packet hand-off: rx queue 0 -> decode -> route each message
+  // (binding new symbols) -> one PacketRef per datagram to each shard owning one of
+  // its messages; frames are held until those shards have released them. Shard
+  // outputs -> tx queue 0.
+  void packet_dispatch_core() noexcept {
+    dispatch_placement_ = enter_core("dispatch", opt_.dispatch_cpu, opt_.register_dpdk);
+    TxFramer tx(port_, 0, opt_.tx_flow, opt_.tx_session, clock_, dispatch_rx_to_tx_);
+    std::array<nic::RxPacket, nic::kBurstSize> pkts;
+    std::array<nic::RxPacket, nic::kBurstSize> unheld;
+    std::array<MessageRecord, nic::kBurstSize> outs;
+    const std::size_t nshards = packets_.size();
+    const uint64_t hold_mask = held_.size() - 1;
+    uint32_t empty = 0;
+    // While a ring or the hold list is full (block), keep sending what the shards emit
+    // and freeing what they have released.
+    const auto wait = [&]() noexcept {
+      const bool sent = drain_outputs(tx, outs);
+      if (!reclaim() && !sent) cpu_relax();
+    };
+    while (!stopping()) {
+      const std::size_t n = port_.rx_burst(0, pkts);
+      if (n != 0) {
+        empty = 0;
+        std::size_t nu = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i + 1 < n) {
+            book::prefetch_read(pkts[i + 1].data);
+            book::prefetch_read(pkts[i + 1].data + 64);
+          }
+          bool held = false;
+          decoder_.decode_packet(pkts[i], [&](const mold::Packet& p, uint16_t skip, uint8_t si) noexcept {
+            const uint8_t* b = p.blocks.data();
+            for (uint16_t j = 0; j < skip; ++j) b += 2 + load_be16(b);
+            PacketRef ref;
+            ref.blocks = b;
+            ref.rx_tsc = pkts[i].rx_tsc;
+            ref.first_seq = p.header.sequence + skip;
+            ref.bytes = static_cast<uint32_t>(p.blocks.data() + p.blocks.size() - b);
+            ref.messages = static_cast<uint16_t>(p.header.messages() - skip);
+            ref.origin = si;
+            // Route every message (the router binds symbols seen for the first time)
+            // and count each shard's share of the datagram.
+            std::size_t nt = 0;
+            ref.for_each([&](std::span<const uint8_t> msg) noexcept {
+              Lane lane = Lane::kNormal;
+              const uint32_t s = router_.route(msg, lane);
+              if (s >= nshards) [[unlikely]] {
+                ++unroutable_;
+                return;
+              }
+              if (msg.size() > MessageRecord::kMaxBytes) [[unlikely]] {
+                ++oversize_;
+                return;
+              }
+              if (count_[s]++ == 0) touched_[nt++] = s;
+            });
+            if (nt == 0) [[unlikely]]
+              return;
+            const mold::SeqRange range{ref.first_seq, ref.first_seq + ref.messages - 1};
+            if (held_tail_ - held_head_ == held_.size() && opt_.policy == BackpressurePolicy::kBlock) [[unlikely]] {
+              // The shards must see what is staged, or they never release a frame.
+              for (auto& r : packets_) r->publish();
+              while (held_tail_ - held_head_ == held_.size()) wait();
+            }
+            const bool room = held_tail_ - held_head_ < held_.size();
+            if (!room) [[unlikely]]
+              ++hold_full_;
+            for (std::size_t t = 0; t < nt; ++t) {
+              const uint32_t s = touched_[t];
+              const uint32_t c = count_[s];
+              count_[s] = 0;
+              const PushOutcome o = room ? packets_[s]->push(ref, Lane::kNormal, wait) : PushOutcome::kDropped;
+              if (o == PushOutcome::kQueued) [[likely]]
+                held = true;
+              else if (o == PushOutcome::kRejected)
+                rejected_ += c;
+              else
+                dropped_.add(range, c);
+            }
+            if (!held) return;
+            const uint64_t slot = held_tail_++ & hold_mask;
+            held_[slot] = pkts[i];
+            uint64_t* t = &tickets_[slot * nshards];
+            for (std::size_t s = 0; s < nshards; ++s) t[s] = packets_[s]->lanes().normal_staged();
+          });
+          if (!held) unheld[nu++] = pkts[i];
+        }
+        if (nu) port_.release(0, std::span<const nic::RxPacket>(unheld.data(), nu));
+        for (auto& r : packets_) r->publish();
+      } else if (opt_.stop_at_end && port_.at_end()) {
+        break;
+      }
+      const bool freed = reclaim();
+      const bool sent = drain_outputs(tx, outs);
+      if (n == 0 && !sent && !freed) idle(empty);
+    }
+    for (auto& r : packets_) r->close();
+    // Shards drain their rings and close their outputs; send everything they emit.
+    for (;;) {
+      bool all_closed = true;
+      for (auto& o : out_) all_closed = all_closed && o->closed();
+      const bool sent = drain_outputs(tx, outs);
+      reclaim();
+      if (all_closed && !drain_outputs(tx, outs) && !sent) break;
+      if (!sent) cpu_relax();
+    }
+    reclaim(true);  // every shard has ended: nothing is referenced any more
+    tx.flush();
+    port_.flush_tx(0);
+    dispatch_tx_ = {tx.messages(), tx.datagrams(), tx.refused()};
+    leave_core(dispatch_placement_);
+    ended();
+  }
+
+  // Applies a burst of PacketRefs on shard s: the messages s owns, in order, then
+  // stamps them. Hot path.
+  void apply_packets(uint32_t s, ShardState& st, Handler& h, OutputSink& sink,
+                     std::span<const PacketRef> refs) noexcept {
+    std::array<uint16_t, nic::kBurstSize> mine;
+    uint64_t applied = 0;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      if (i + 1 < refs.size()) {
+        book::prefetch_read(refs[i + 1].blocks);
+        book::prefetch_read(refs[i + 1].blocks + 64);
+      }
+      const PacketRef& r = refs[i];
+      uint16_t k = 0;
+      r.for_each([&](std::span<const uint8_t> msg) noexcept {
+        if (msg.size() > MessageRecord::kMaxBytes || router_.owner(msg) != s) return;
+        h.on_bytes(msg, r.rx_tsc, r.origin, sink);
+        ++k;
+      });
+      mine[i] = k;
+      applied += k;
+    }
+    h.on_burst_end(sink);
+    const uint64_t now = rdtsc();
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      const uint64_t ns = clock_.to_ns(now - refs[i].rx_tsc);
+      for (uint16_t k = 0; k < mine[i]; ++k) st.rx_to_book.record(ns);
+    }
+    sink.publish();
+    ++st.bursts;
+    st.messages.store(st.messages.load(std::memory_order_relaxed) + applied, std::memory_order_relaxed);
+  }
+
+  // Shard core with packet hand-off: its packet ring -> its messages -> handler;
+  // output to its output ring.
+  void packet_shard_core(uint32_t s, int cpu) noexcept {
+    ShardState& st = *shard_[s];
+    st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
+    PolicyRing<PacketRef>& in = *packets_[s];
+    OutputSink sink(*out_[s]);
+    Handler& h = *handlers_[s];
+    uint32_t empty = 0;
+    for (;;) {
+      std::span<const PacketRef> batch = in.peek(nic::kBurstSize);
+      if (batch.empty()) {
+        if (!in.closed()) {
+          idle(empty);
+          continue;
+        }
+        batch = in.peek(nic::kBurstSize);
+        if (batch.empty()) break;
+      }
+      empty = 0;
+      if constexpr (OwnerRouter<Router> && BytesHandler<Handler>) apply_packets(s, st, h, sink, batch);
+      in.release(batch.size());  // the dispatch core may free these frames now
+    }
+    h.on_burst_end(sink);
+    st.oversize = sink.oversize();
+    out_[s]->close();
+    leave_core(st.placement);
+    ended();
+  }
+
   // Shard core (direct shape): its own rx queue -> decode -> handler -> its tx queue.
   void direct_core(uint32_t s, int cpu) noexcept {
     ShardState& st = *shard_[s];
@@ -498,6 +768,7 @@ class ShardPipeline final : public PipelineView {
   PipelineReport report() {
     PipelineReport r;
     r.direct = opt_.direct;
+    r.packet_handoff = handoff_;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::vector<const PacketDecoder*> decoders;
     if (opt_.direct) {
@@ -527,8 +798,10 @@ class ShardPipeline final : public PipelineView {
     r.unroutable = unroutable_;
     r.dropped = dropped_;
     r.rejected = rejected_;
+    r.hold_full = hold_full_;
     if (!opt_.direct) {
       for (auto& ring : in_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
+      for (auto& ring : packets_) r.rings.push_back({ring->name(), ring->policy(), ring->counts(), true});
     }
     for (auto& ring : out_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
     r.dispatch = dispatch_placement_;
@@ -568,12 +841,23 @@ class ShardPipeline final : public PipelineView {
   TscClock clock_;
   std::vector<std::unique_ptr<PolicyRing<MessageRecord>>> in_;
   std::vector<std::unique_ptr<PolicyRing<MessageRecord>>> out_;
+  std::vector<std::unique_ptr<PolicyRing<PacketRef>>> packets_;  // packet hand-off
+  bool handoff_ = false;
+  // Packet hand-off, dispatch core: received frames still referenced by a shard, in rx
+  // order, each with the normal_staged() of every packet ring after its pushes (its
+  // tickets: it is free once every ring has taken that many).
+  std::vector<nic::RxPacket> held_;
+  std::vector<uint64_t> tickets_;
+  uint64_t held_head_ = 0, held_tail_ = 0;
+  std::vector<uint64_t> taken_;
+  std::vector<uint32_t> touched_, count_;
   std::vector<std::unique_ptr<ShardState>> shard_;
   std::vector<std::thread> threads_;
   std::chrono::steady_clock::time_point start_;
   // Dispatch core's own state (written by it; read after join).
   PacketDecoder decoder_{opt_.filter};
   uint64_t oversize_ = 0, unroutable_ = 0, rejected_ = 0;
+  uint64_t hold_full_ = 0;  // packet hand-off: datagrams dropped with the hold list full
   mold::RangeLog dropped_;
   CorePlacement dispatch_placement_;
   std::array<uint64_t, 3> dispatch_tx_{};

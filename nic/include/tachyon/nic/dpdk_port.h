@@ -62,6 +62,9 @@ struct DpdkPortOptions {
 
 class DpdkPort {
  public:
+  // Received mbufs stay the caller's until release().
+  static constexpr bool kHoldsRx = true;
+
   // Configures port_id with the queues and descriptors asked for (RSS over IP/UDP
   // when rx_queues > 1 and the device offers RSS; otherwise a note in describe()),
   // enables the rx timestamp offload when offered, and starts it. Throws

@@ -50,6 +50,9 @@ class NicPort {
   bool at_end() const noexcept { return vt_->at_end(impl_.get()); }
   uint16_t rx_queues() const noexcept { return vt_->rxq(impl_.get()); }
   uint16_t tx_queues() const noexcept { return vt_->txq(impl_.get()); }
+  // Whether received frames stay valid until release(), across later rx bursts
+  // (kHoldsRx in packet_burst.h). Any thread.
+  bool holds_rx() const noexcept { return vt_->holds_rx; }
 
   // Control path (metrics, reports).
   PortStats stats() const { return vt_->stats(impl_.get()); }
@@ -77,6 +80,7 @@ class NicPort {
     LinkStatus (*link)(const void*);
     std::vector<XStat> (*xstats)(const void*);
     std::string (*describe)(const void*);
+    bool holds_rx;
   };
 
   template <class P>
@@ -106,6 +110,7 @@ class NicPort {
         if constexpr (requires(const P& x) { x.describe(); }) return static_cast<const P*>(p)->describe();
         else return std::string("port");
       },
+      kHoldsRx<P>,
   };
 
   std::unique_ptr<void, void (*)(void*) noexcept> impl_{nullptr, nullptr};

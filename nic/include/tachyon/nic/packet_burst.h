@@ -20,7 +20,8 @@ inline constexpr std::size_t kBurstSize = 32;
 
 // One received frame. data stays valid until release() is called for it, or (pcap
 // backend) until the next rx_burst on the same queue, whichever comes first; callers
-// that keep bytes longer copy them.
+// that keep bytes longer copy them. A backend whose frames stay valid until release()
+// however many bursts follow says so with kHoldsRx (below).
 struct RxPacket {
   const uint8_t* data = nullptr;
   uint32_t length = 0;
@@ -76,5 +77,12 @@ concept BurstPort = requires(P& p, const P& cp, uint16_t q, std::span<RxPacket> 
   { cp.rx_queues() } noexcept -> std::same_as<uint16_t>;
   { cp.tx_queues() } noexcept -> std::same_as<uint16_t>;
 };
+
+// True for a backend P that declares `static constexpr bool kHoldsRx = true;`: its
+// received frames stay valid until release(), across later rx bursts, so a core may
+// hand them to other cores and free them when those are done (DPDK mbufs, io_uring
+// provided buffers). Backends that reuse their buffers at the next burst leave it out.
+template <class P>
+inline constexpr bool kHoldsRx = requires { requires P::kHoldsRx; };
 
 }  // namespace tachyon::nic

@@ -25,6 +25,9 @@ namespace tachyon::nic {
 
 class UdpUringPort {
  public:
+  // A received datagram's provided buffer goes back to the kernel only at release().
+  static constexpr bool kHoldsRx = true;
+
   // Creates, configures and binds options.rx_queues sockets to bind_address:udp_port
   // (port 0: the kernel picks one; see local_port()), sets up one io_uring and its
   // buffer ring per queue. Throws NicStartupError naming the queue, the call and
