@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../nic/dpdk_test_env.h"
+#include "feed_capture.h"
 #include "tachyon/dataplane/feed_pipeline.h"
 #include "tachyon/dataplane/moldudp64.h"
 #include "tachyon/dataplane/replay.h"
@@ -33,13 +34,7 @@ using nic::test::dpdk_fixture;
 
 const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new nic::test::DpdkEnvironment);
 
-book::BookConfig books() {
-  book::BookConfig b;
-  b.max_orders = 1 << 16;
-  b.max_levels = 1 << 12;
-  b.max_symbols = 16;
-  return b;
-}
+book::BookConfig books() { return testing::small_books(); }
 
 const ReplaySummary& single_core() {
   static const ReplaySummary s = [] {

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "feed_capture.h"
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/dataplane/feed_pipeline.h"
 #include "tachyon/dataplane/moldudp64.h"
@@ -29,51 +30,13 @@
 namespace tachyon::dataplane {
 namespace {
 
-book::BookConfig books() {
-  book::BookConfig b;
-  b.max_orders = 1 << 16;
-  b.max_levels = 1 << 12;
-  b.max_symbols = 16;
-  return b;
-}
-
-struct Capture {
-  std::string path;
-  bench::CaptureInfo info;
-  ReplaySummary single;  // the single-core replay: the reference
-  explicit Capture(uint64_t messages, uint64_t seed = 3) {
-    path = "/tmp/tachyon-feed-pipeline-" + std::to_string(::getpid()) + "-" + std::to_string(seed) + ".pcap";
-    bench::CaptureConfig cfg;
-    cfg.kind = bench::CaptureKind::kFeed;
-    cfg.messages = messages;
-    cfg.symbols = 4;
-    cfg.seed = seed;
-    info = bench::generate_capture(cfg, path);
-    ReplayOptions o;
-    o.mode = ReplayMode::kFeed;
-    o.input = path;
-    o.book = books();
-    single = replay(o);
-  }
-  ~Capture() { std::remove(path.c_str()); }
-};
+using testing::expect_same_books;
+using Capture = testing::FeedCapture;
+book::BookConfig books() { return testing::small_books(); }
 
 const Capture& capture() {
-  static Capture c(30'000);
+  static Capture c("feed-pipeline", 30'000, 3);
   return c;
-}
-
-void expect_same_books(const FeedPipelineResult& r, const ReplaySummary& single) {
-  EXPECT_EQ(r.book_hash, single.book_hash);
-  EXPECT_EQ(r.messages(), single.messages);
-  EXPECT_EQ(r.live_orders, single.live_orders);
-  EXPECT_EQ(r.trades, single.trades);
-  EXPECT_EQ(r.symbols, single.symbols);
-  EXPECT_EQ(r.books, single.books);
-  for (int t = 0; t < 256; ++t) EXPECT_EQ(r.by_type[t], single.by_type[t]) << "type " << char(t);
-  EXPECT_EQ(r.unknown_refs, single.unknown_refs);
-  EXPECT_EQ(r.report.decoded.packets, single.packets);
-  EXPECT_EQ(r.report.lost_to_backpressure(), 0u);
 }
 
 TEST(FeedPipeline, OneDispatchAndTwoShardCoresMatchTheSingleCoreReplay) {
@@ -117,43 +80,16 @@ TEST(FeedPipeline, OneShardCoreWithPinnedCoresAndDropPolicyMatches) {
   EXPECT_EQ(r.report.shards[0].placement.cpu, o.pipeline.shard_cpus[0]);
 }
 
-// A handler that holds its core until released, to fill the ring behind it.
-struct GatedHandler {
-  std::atomic<bool>* gate;
-  uint64_t handled = 0;
-  void on_message(const MessageRecord&, OutputSink&) noexcept {
-    while (!gate->load(std::memory_order_acquire)) cpu_relax();
-    ++handled;
-  }
-  void on_burst_end(OutputSink&) noexcept {}
-};
-struct AllToShard0 {
-  uint32_t route(std::span<const uint8_t>, Lane& lane) noexcept {
-    lane = Lane::kNormal;
-    return 0;
-  }
-};
-
 TEST(FeedPipeline, StalledShardWithATinyDropRingCountsEveryDropAsAGap) {
   const Capture& c = capture();
   nic::NicPort port(std::make_unique<nic::PcapPort>(c.path, ""));
-  std::atomic<bool> gate{false};
-  std::vector<std::unique_ptr<GatedHandler>> hs;
-  hs.push_back(std::make_unique<GatedHandler>(GatedHandler{&gate}));
   PipelineOptions o;
-  o.shards = 1;
   o.ring_capacity = 4;
   o.priority_capacity = 2;
   o.policy = BackpressurePolicy::kDrop;
-  o.idle_yield_after = 64;
-  ShardPipeline<AllToShard0, GatedHandler> p(port, AllToShard0{}, std::move(hs), o);
-  p.start();
-  // The dispatch core reads the whole capture while the shard is held.
-  while (!port.at_end()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  gate = true;
-  const PipelineReport r = p.wait();
-  const uint64_t handled = p.handler(0).handled;
+  const testing::GatedRun g = testing::run_gated(port, o);
+  const PipelineReport& r = g.report;
+  const uint64_t handled = g.handled;
   const RingCounts rc = r.rings[0].counts;
   EXPECT_EQ(r.decoded.messages, c.single.messages);
   EXPECT_GT(rc.dropped, c.single.messages / 2);

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "feed_capture.h"
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/dataplane/feed_pipeline.h"
 #include "tachyon/dataplane/moldudp64.h"
@@ -26,36 +27,11 @@
 namespace tachyon::dataplane {
 namespace {
 
-book::BookConfig books() {
-  book::BookConfig b;
-  b.max_orders = 1 << 16;
-  b.max_levels = 1 << 12;
-  b.max_symbols = 16;
-  return b;
-}
+using testing::expect_same_books;
 
-struct Capture {
-  std::string path;
-  ReplaySummary single;  // the single-core replay: the reference
-  Capture() {
-    path = "/tmp/tachyon-packet-handoff-" + std::to_string(::getpid()) + ".pcap";
-    bench::CaptureConfig cfg;
-    cfg.kind = bench::CaptureKind::kFeed;
-    cfg.messages = 30'000;
-    cfg.symbols = 4;
-    cfg.seed = 5;
-    bench::generate_capture(cfg, path);
-    ReplayOptions o;
-    o.mode = ReplayMode::kFeed;
-    o.input = path;
-    o.book = books();
-    single = replay(o);
-  }
-  ~Capture() { std::remove(path.c_str()); }
-};
-
-const Capture& capture() {
-  static Capture c;
+// The capture every test here replays, with its single-core reference.
+const testing::FeedCapture& capture() {
+  static testing::FeedCapture c("packet-handoff", 30'000, 5);
   return c;
 }
 
@@ -116,24 +92,12 @@ class HoldingPort {
   uint64_t double_releases_ = 0;
 };
 
-void expect_same_books(const FeedPipelineResult& r, const ReplaySummary& single) {
-  EXPECT_EQ(r.book_hash, single.book_hash);
-  EXPECT_EQ(r.messages(), single.messages);
-  EXPECT_EQ(r.live_orders, single.live_orders);
-  EXPECT_EQ(r.trades, single.trades);
-  EXPECT_EQ(r.symbols, single.symbols);
-  for (int t = 0; t < 256; ++t) EXPECT_EQ(r.by_type[t], single.by_type[t]) << "type " << char(t);
-  EXPECT_EQ(r.unknown_refs, single.unknown_refs);
-  EXPECT_EQ(r.report.decoded.packets, single.packets);
-  EXPECT_EQ(r.report.lost_to_backpressure(), 0u);
-}
-
 FeedPipelineResult run(HoldingPort*& raw, uint32_t shards, bool handoff, uint32_t ring) {
   auto port = std::make_unique<HoldingPort>(capture().path);
   raw = port.get();
   nic::NicPort np(std::move(port));
   FeedPipelineOptions o;
-  o.book = books();
+  o.book = testing::small_books();
   o.pipeline.shards = shards;
   o.pipeline.packet_handoff = handoff;
   o.pipeline.packet_ring_capacity = ring;
@@ -145,7 +109,7 @@ FeedPipelineResult run(HoldingPort*& raw, uint32_t shards, bool handoff, uint32_
 }
 
 TEST(PacketHandoff, OneAndTwoShardCoresMatchTheSingleCoreReplayAndFreeEveryFrameOnce) {
-  const Capture& c = capture();
+  const testing::FeedCapture& c = capture();
   ASSERT_GT(c.single.messages, 20'000u);
   for (const uint32_t shards : {1u, 2u}) {
     HoldingPort* port = nullptr;
@@ -184,47 +148,18 @@ TEST(PacketHandoff, TheRecordPathOnTheSamePortGivesTheSameBooks) {
   EXPECT_FALSE(r.report.rings[0].packets);
 }
 
-// A handler that holds its core until released, to fill the packet ring behind it.
-struct GatedHandler {
-  std::atomic<bool>* gate;
-  uint64_t handled = 0;
-  void on_message(const MessageRecord&, OutputSink&) noexcept { ++handled; }
-  void on_bytes(std::span<const uint8_t>, uint64_t, uint8_t, OutputSink&) noexcept {
-    while (!gate->load(std::memory_order_acquire)) cpu_relax();
-    ++handled;
-  }
-  void on_burst_end(OutputSink&) noexcept {}
-};
-struct AllToShard0 {
-  uint32_t route(std::span<const uint8_t>, Lane& lane) noexcept {
-    lane = Lane::kNormal;
-    return 0;
-  }
-  uint32_t owner(std::span<const uint8_t>) const noexcept { return 0; }
-};
-
 TEST(PacketHandoff, StalledShardWithATinyDropRingCountsEveryLostMessageAsAGap) {
   auto owned = std::make_unique<HoldingPort>(capture().path);
   HoldingPort* raw = owned.get();
   nic::NicPort port(std::move(owned));
-  std::atomic<bool> gate{false};
-  std::vector<std::unique_ptr<GatedHandler>> hs;
-  hs.push_back(std::make_unique<GatedHandler>(GatedHandler{&gate}));
   PipelineOptions o;
-  o.shards = 1;
   o.packet_handoff = true;
   o.packet_ring_capacity = 4;
   o.policy = BackpressurePolicy::kDrop;
-  o.idle_yield_after = 64;
-  ShardPipeline<AllToShard0, GatedHandler> p(port, AllToShard0{}, std::move(hs), o);
-  ASSERT_TRUE(p.packet_handoff());
-  p.start();
-  // The dispatch core reads the whole capture while the shard is held.
-  while (!port.at_end()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  gate = true;
-  const PipelineReport r = p.wait();
-  const uint64_t handled = p.handler(0).handled;
+  const testing::GatedRun g = testing::run_gated(port, o);
+  ASSERT_TRUE(g.packet_handoff);
+  const PipelineReport& r = g.report;
+  const uint64_t handled = g.handled;
   const RingCounts rc = r.rings[0].counts;
   EXPECT_EQ(r.decoded.messages, capture().single.messages);
   EXPECT_GT(rc.dropped, r.decoded.packets / 2);  // whole datagrams

@@ -261,7 +261,6 @@ class ShardPipeline final : public PipelineView {
     for (uint32_t s = 0; s < n; ++s) {
       const int cpu = s < opt_.shard_cpus.size() ? opt_.shard_cpus[s] : -1;
       if (opt_.direct) threads_.emplace_back([this, s, cpu] { direct_core(s, cpu); });
-      else if (handoff_) threads_.emplace_back([this, s, cpu] { packet_shard_core(s, cpu); });
       else threads_.emplace_back([this, s, cpu] { shard_core(s, cpu); });
     }
     if (opt_.direct) return;
@@ -437,17 +436,32 @@ class ShardPipeline final : public PipelineView {
     return any;
   }
 
-  // Shard core (dispatch shape): its ring -> handler; output to its output ring.
+  // Shard core (dispatch shape): its ring (records, or PacketRefs with packet hand-off)
+  // -> handler; output to its output ring.
   void shard_core(uint32_t s, int cpu) noexcept {
+    if (handoff_) {
+      if constexpr (OwnerRouter<Router> && BytesHandler<Handler>)
+        shard_loop(s, cpu, *packets_[s], [&](ShardState& st, Handler& h, OutputSink& sink, auto batch) noexcept {
+          apply_packets(s, st, h, sink, batch);
+        });
+      return;
+    }
+    shard_loop(s, cpu, *in_[s], [&](ShardState& st, Handler& h, OutputSink& sink, auto batch) noexcept {
+      apply(st, h, sink, batch);
+    });
+  }
+  // The shard core's loop over ring in: apply_batch(st, h, sink, batch) reads each
+  // batch in its ring slots (and, with packet hand-off, the frames they point to);
+  // the slots are freed after it (and the dispatch core may then free the frames).
+  template <class T, class ApplyBatch>
+  void shard_loop(uint32_t s, int cpu, PolicyRing<T>& in, ApplyBatch&& apply_batch) noexcept {
     ShardState& st = *shard_[s];
     st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
-    PolicyRing<MessageRecord>& in = *in_[s];
     OutputSink sink(*out_[s]);
     Handler& h = *handlers_[s];
     uint32_t empty = 0;
     for (;;) {
-      // The handler reads the records in their ring slots; they are freed after it.
-      std::span<const MessageRecord> batch = in.peek(nic::kBurstSize);
+      std::span<const T> batch = in.peek(nic::kBurstSize);
       if (batch.empty()) {
         if (!in.closed()) {
           idle(empty);
@@ -457,7 +471,7 @@ class ShardPipeline final : public PipelineView {
         if (batch.empty()) break;
       }
       empty = 0;
-      apply(st, h, sink, batch);
+      apply_batch(st, h, sink, batch);
       in.release(batch.size());
     }
     h.on_burst_end(sink);
@@ -650,36 +664,6 @@ class ShardPipeline final : public PipelineView {
     sink.publish();
     ++st.bursts;
     st.messages.store(st.messages.load(std::memory_order_relaxed) + applied, std::memory_order_relaxed);
-  }
-
-  // Shard core with packet hand-off: its packet ring -> its messages -> handler;
-  // output to its output ring.
-  void packet_shard_core(uint32_t s, int cpu) noexcept {
-    ShardState& st = *shard_[s];
-    st.placement = enter_core("shard " + std::to_string(s), cpu, opt_.register_dpdk);
-    PolicyRing<PacketRef>& in = *packets_[s];
-    OutputSink sink(*out_[s]);
-    Handler& h = *handlers_[s];
-    uint32_t empty = 0;
-    for (;;) {
-      std::span<const PacketRef> batch = in.peek(nic::kBurstSize);
-      if (batch.empty()) {
-        if (!in.closed()) {
-          idle(empty);
-          continue;
-        }
-        batch = in.peek(nic::kBurstSize);
-        if (batch.empty()) break;
-      }
-      empty = 0;
-      if constexpr (OwnerRouter<Router> && BytesHandler<Handler>) apply_packets(s, st, h, sink, batch);
-      in.release(batch.size());  // the dispatch core may free these frames now
-    }
-    h.on_burst_end(sink);
-    st.oversize = sink.oversize();
-    out_[s]->close();
-    leave_core(st.placement);
-    ended();
   }
 
   // Shard core (direct shape): its own rx queue -> decode -> handler -> its tx queue.
