@@ -222,6 +222,53 @@ TEST(TachyonRun, ShardMapNamingAShardThatDoesNotExistIsRefused) {
   for (const std::string& f : {cfg, out, err}) std::remove(f.c_str());
 }
 
+TEST(TachyonRun, LiveSocketFeedWithPacketHandoffMirrorsTheSameBooks) {
+  // The socket port keeps its receive buffers until they are released, so with
+  // rings.packet_handoff its dispatch core hands each datagram to the shard whole.
+  ::setenv("TACHYON_RINGS__PACKET_HANDOFF", "true", 1);
+  const LiveRun r = run_live("h", "");
+  ::unsetenv("TACHYON_RINGS__PACKET_HANDOFF");
+  EXPECT_EQ(
+      metric(r.metrics, "tachyon_ring_records_total{ring=\"dispatch->shard0 packets\",policy=\"block\",fate=\"dropped\"}"),
+      0u)
+      << r.metrics;
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.text.find("dispatch, packet hand-off"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("backpressure: 0 lost"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("book_hash " + r.ref_hash), std::string::npos) << r.text << "\nreference " << r.ref_hash;
+}
+
+TEST(TachyonRun, PacketHandoffOverDpdkWarnsWhenTheMbufPoolIsSmallerThanWhatItMayHold) {
+  const std::string cap = temp("pool-feed.pcap"), cfg = temp("pool.toml");
+  bench::CaptureConfig cc;
+  cc.kind = bench::CaptureKind::kFeed;
+  cc.messages = 5'000;
+  bench::generate_capture(cc, cap);
+  for (const int mbufs : {1023, 8191}) {
+    // Fresh output files per run: the child truncates them only after it starts.
+    const std::string out = temp("pool-out" + std::to_string(mbufs)), err = temp("pool-err" + std::to_string(mbufs));
+    std::ofstream(cfg) << "[nic]\nbackend = \"dpdk\"\nmbufs = " << mbufs
+                       << "\neal_args = [\"--no-huge\", \"--no-pci\", \"--no-shconf\", \"--no-telemetry\", \"-m\", "
+                          "\"512\", \"-l\", \"0\", \"--vdev=net_pcap0,rx_pcap="
+                       << cap << "\"]\n[cores]\ndataplane = [0, 1]\n[rings]\npacket_handoff = true\n[metrics]\nport = 0\n";
+    const pid_t pid = spawn({"run", "--config", cfg}, out, err);
+    const bool running = !wait_for(err, std::regex("(running)")).empty();
+    ::kill(pid, SIGTERM);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    ASSERT_TRUE(running) << slurp(err);
+    ASSERT_TRUE(WIFEXITED(st)) << slurp(err);
+    EXPECT_EQ(WEXITSTATUS(st), 0) << slurp(err);
+    const std::string warning = "packet hand-off may hold 2048 frames but nic.mbufs is 1023 (with 1024 rx "
+                                "descriptors): raise nic.mbufs to at least 3072";
+    EXPECT_EQ(slurp(err).find(warning) != std::string::npos, mbufs == 1023) << slurp(err);
+    EXPECT_NE(slurp(out).find("dispatch, packet hand-off"), std::string::npos) << slurp(out);
+    std::remove(out.c_str());
+    std::remove(err.c_str());
+  }
+  for (const std::string& f : {cap, cfg}) std::remove(f.c_str());
+}
+
 TEST(TachyonRun, ExplicitDpdkThatCannotStartExitsTwo) {
   const std::string cfg = temp("dpdk.toml"), out = temp("out2"), err = temp("err2");
   std::ofstream(cfg) << "[nic]\nbackend = \"dpdk\"\neal_args = [\"--no-huge\", \"--no-pci\", \"--no-shconf\", "

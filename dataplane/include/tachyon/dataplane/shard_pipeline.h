@@ -188,6 +188,18 @@ class TxFramer {
   uint64_t messages_ = 0, datagrams_ = 0, refused_ = 0;
 };
 
+// Packet hand-off: how many received frames the dispatch core may hold at once, for
+// shards packet rings of ring_capacity each. Twice what the rings hold (rounded up to a
+// power of two), so that a ring fills (and its policy applies) before the hold list
+// does; the hold list fills first only when one shard lags while frames it never saw
+// wait behind its frames. The port's buffer pool must hold this many and more (its rx
+// descriptors, its per-core caches), or receiving stalls on a pool run dry.
+inline std::size_t packet_hold_capacity(uint32_t shards, uint32_t ring_capacity) noexcept {
+  std::size_t cap = 1;
+  while (cap < 2 * std::size_t{shards} * ring_capacity) cap <<= 1;
+  return cap;
+}
+
 // What packet hand-off needs of a router and a handler (see the top of this file).
 template <class Router>
 concept OwnerRouter = requires(const Router& r, std::span<const uint8_t> msg) {
@@ -233,11 +245,7 @@ class ShardPipeline final : public PipelineView {
       shard_.back()->decoder = PacketDecoder(opt_.filter);
     }
     if (handoff_) {
-      std::size_t cap = 1;
-      // Twice what the packet rings hold, so that a ring fills (and its policy applies)
-      // before the hold list does; the hold list fills first only when one shard lags
-      // while frames it never saw wait behind its frames.
-      while (cap < 2 * std::size_t{n} * opt_.packet_ring_capacity) cap <<= 1;
+      const std::size_t cap = packet_hold_capacity(n, opt_.packet_ring_capacity);
       held_.resize(cap);
       tickets_.resize(cap * n);
       taken_.resize(n);
