@@ -130,16 +130,6 @@ int run_live(const LiveArgs& a) {
   std::fprintf(stderr, "cores: %s, %u shard core%s, rings %u x %s\n", fo.pipeline.direct ? "direct" : "dispatch",
                fo.pipeline.shards, fo.pipeline.shards > 1 ? "s" : "", cfg.rings.capacity,
                dataplane::to_string(fo.pipeline.policy));
-  if (fo.pipeline.packet_handoff && !fo.pipeline.direct && n.port.holds_rx()) {
-    // Held frames stay out of the port's pool; a pool smaller than what may be held
-    // (plus the rx descriptors) runs dry, and the port then misses packets.
-    const std::size_t hold = dataplane::packet_hold_capacity(fo.pipeline.shards, fo.pipeline.packet_ring_capacity);
-    if (n.backend == nic::NicBackendKind::kDpdk && cfg.nic.mbufs < hold + cfg.nic.rx_descriptors)
-      std::fprintf(stderr,
-                   "tachyon: warning: packet hand-off may hold %zu frames but nic.mbufs is %u (with %u rx "
-                   "descriptors): raise nic.mbufs to at least %zu or the port will miss packets\n",
-                   hold, cfg.nic.mbufs, cfg.nic.rx_descriptors, hold + cfg.nic.rx_descriptors);
-  }
 
   // Metrics: the pipeline's live counters, read under a lock that spans its lifetime.
   std::mutex view_mutex;

@@ -59,8 +59,9 @@ std::string PipelineReport::describe() const {
                 "  backpressure: %" PRIu64 " lost (dropped %" PRIu64 " msgs reported as gaps, rejected %" PRIu64 ")\n",
                 lost_to_backpressure(), dropped.messages, rejected);
   s += buf;
-  if (packet_handoff && hold_full) {
-    std::snprintf(buf, sizeof buf, "  hold list full: %" PRIu64 " datagrams dropped\n", hold_full);
+  if (packet_handoff) {
+    std::snprintf(buf, sizeof buf, "  hold list: up to %" PRIu64 " frames; full: %" PRIu64 " datagrams dropped\n",
+                  hold_capacity, hold_full);
     s += buf;
   }
   for (const RingReport& r : rings) {

@@ -17,6 +17,7 @@ DpdkMempool::DpdkMempool(const std::string& name, uint32_t mbufs, int socket, ui
   if (cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE) cache_size = RTE_MEMPOOL_CACHE_MAX_SIZE;
   // rte_mempool wants the cache to be at most 1/1.5 of the pool.
   if (cache_size * 3 / 2 > mbufs) cache_size = mbufs * 2 / 3;
+  cache_size_ = cache_size;
   pool_ = rte_pktmbuf_pool_create(name.c_str(), mbufs, cache_size, 0, data_room, socket);
   if (pool_ == nullptr) {
     const int err = rte_errno;

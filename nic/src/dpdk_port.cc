@@ -40,6 +40,11 @@ void DpdkPort::fail(const std::string& call, int rc) const {
   throw NicStartupError("port " + std::to_string(port_id_) + " (" + name_ + "): " + call + " failed: " + errtext(rc));
 }
 
+uint32_t DpdkPort::rx_lendable() const noexcept {
+  const int64_t spare = int64_t{pool_->size()} - int64_t{rx_queues_} * rx_desc_ - 2 * int64_t{pool_->cache_size()};
+  return spare <= 0 ? 0 : static_cast<uint32_t>(spare / rx_queues_);
+}
+
 DpdkPort::DpdkPort(std::shared_ptr<DpdkEal> eal, DpdkMempools& pools, const DpdkPortOptions& o)
     : eal_(std::move(eal)), port_id_(o.port_id), rx_queues_(o.rx_queues), tx_queues_(o.tx_queues),
       expected_rx_(o.expected_rx_packets) {

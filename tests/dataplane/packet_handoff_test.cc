@@ -41,7 +41,8 @@ class HoldingPort {
  public:
   static constexpr bool kHoldsRx = true;
 
-  explicit HoldingPort(const std::string& path) {
+  explicit HoldingPort(const std::string& path, uint32_t lendable = nic::NicPort::kUnbounded)
+      : lendable_(lendable) {
     nic::PcapReader r(path);
     nic::CapturedPacket p;
     while (r.next(p) == nic::ReadStatus::kPacket) frames_.emplace_back(p.data.begin(), p.data.end());
@@ -58,9 +59,12 @@ class HoldingPort {
       p.rx_tsc = tsc;
       p.handle = next_++;
     }
+    outstanding_ += k;
+    if (outstanding_ > max_outstanding_) max_outstanding_ = outstanding_;
     return k;
   }
   void release(uint16_t, std::span<const nic::RxPacket> done) noexcept {
+    outstanding_ -= done.size();
     for (const nic::RxPacket& p : done) {
       if (released_[p.handle]++ != 0) ++double_releases_;
       std::memset(frames_[p.handle].data(), 0xA5, frames_[p.handle].size());
@@ -74,6 +78,7 @@ class HoldingPort {
     s.rx_packets = next_;
     return s;
   }
+  uint32_t rx_lendable() const noexcept { return lendable_; }
   uint16_t rx_queues() const noexcept { return 1; }
   uint16_t tx_queues() const noexcept { return 1; }
 
@@ -84,12 +89,16 @@ class HoldingPort {
     return n;
   }
   uint64_t double_releases() const noexcept { return double_releases_; }
+  // The most frames received and not yet released at any time.
+  std::size_t max_outstanding() const noexcept { return max_outstanding_; }
 
  private:
   std::vector<std::vector<uint8_t>> frames_;
   std::vector<uint8_t> released_;
   std::size_t next_ = 0;
   uint64_t double_releases_ = 0;
+  uint32_t lendable_;
+  std::size_t outstanding_ = 0, max_outstanding_ = 0;
 };
 
 FeedPipelineResult run(HoldingPort*& raw, uint32_t shards, bool handoff, uint32_t ring) {
@@ -137,6 +146,30 @@ TEST(PacketHandoff, TinyBlockingRingsAndHoldListLoseNothing) {
   uint64_t blocked = 0;
   for (const RingReport& rr : r.report.rings) blocked += rr.counts.blocked;
   EXPECT_GT(blocked, 0u) << "four-slot rings were meant to fill";
+}
+
+TEST(PacketHandoff, APortThatLendsFewFramesShrinksTheHoldListAndNeverRunsDry) {
+  // 100 frames lent: the hold list keeps at most 64 (100 less one 32-frame rx burst,
+  // rounded down to a power of two), and held plus in-flight frames stay within 100.
+  auto owned = std::make_unique<HoldingPort>(capture().path, 100);
+  HoldingPort* raw = owned.get();
+  nic::NicPort np(std::move(owned));
+  FeedPipelineOptions o;
+  o.book = testing::small_books();
+  o.pipeline.shards = 2;
+  o.pipeline.packet_handoff = true;
+  o.pipeline.idle_yield_after = 64;
+  const FeedPipelineResult r = run_feed_pipeline(np, o);
+  expect_same_books(r, capture().single);
+  EXPECT_EQ(r.report.hold_capacity, 64u);
+  EXPECT_LE(raw->max_outstanding(), 100u);
+  EXPECT_EQ(raw->released_once(), raw->frames());
+  ASSERT_EQ(r.report.notes.size(), 1u);
+  EXPECT_EQ(r.report.notes[0], "packet hand-off: the dispatch core holds at most 64 frames, as the port lends 100 "
+                               "receive buffers (a larger pool, e.g. nic.mbufs, lends more)");
+  EXPECT_EQ(packet_hold_capacity(2, 1024), 4096u);
+  EXPECT_EQ(packet_hold_capacity(2, 1024, 0), 32u);  // never below one burst
+  EXPECT_EQ(packet_hold_capacity(1, 16, 6655), 32u);
 }
 
 TEST(PacketHandoff, TheRecordPathOnTheSamePortGivesTheSameBooks) {

@@ -58,6 +58,7 @@ struct PipelineReport {
   // Packet hand-off: datagrams dropped (their messages in dropped) because the
   // dispatch core already held as many frames as it may while shards read them.
   uint64_t hold_full = 0;
+  uint64_t hold_capacity = 0;  // packet hand-off: frames the dispatch core may hold
   std::vector<RingReport> rings;
   std::vector<ShardCoreReport> shards;
   CorePlacement dispatch;

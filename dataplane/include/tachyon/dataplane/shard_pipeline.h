@@ -189,14 +189,20 @@ class TxFramer {
 };
 
 // Packet hand-off: how many received frames the dispatch core may hold at once, for
-// shards packet rings of ring_capacity each. Twice what the rings hold (rounded up to a
-// power of two), so that a ring fills (and its policy applies) before the hold list
-// does; the hold list fills first only when one shard lags while frames it never saw
-// wait behind its frames. The port's buffer pool must hold this many and more (its rx
-// descriptors, its per-core caches), or receiving stalls on a pool run dry.
-inline std::size_t packet_hold_capacity(uint32_t shards, uint32_t ring_capacity) noexcept {
+// shards packet rings of ring_capacity each, on a port that lends lendable frames
+// (NicPort::rx_lendable). Twice what the rings hold (rounded up to a power of two), so
+// that a ring fills (and its policy applies) before the hold list does; the hold list
+// fills first only when one shard lags while frames it never saw wait behind its
+// frames. Never more than the port lends less one rx burst (rounded down to a power of
+// two, at least one burst), so the port never runs out of receive buffers because of
+// what is held.
+inline std::size_t packet_hold_capacity(uint32_t shards, uint32_t ring_capacity,
+                                        uint32_t lendable = nic::NicPort::kUnbounded) noexcept {
   std::size_t cap = 1;
   while (cap < 2 * std::size_t{shards} * ring_capacity) cap <<= 1;
+  if (lendable == nic::NicPort::kUnbounded) return cap;
+  const std::size_t limit = lendable > 2 * nic::kBurstSize ? lendable - nic::kBurstSize : nic::kBurstSize;
+  while (cap > limit) cap >>= 1;
   return cap;
 }
 
@@ -245,7 +251,12 @@ class ShardPipeline final : public PipelineView {
       shard_.back()->decoder = PacketDecoder(opt_.filter);
     }
     if (handoff_) {
-      const std::size_t cap = packet_hold_capacity(n, opt_.packet_ring_capacity);
+      const uint32_t lendable = port_.rx_lendable();
+      const std::size_t cap = packet_hold_capacity(n, opt_.packet_ring_capacity, lendable);
+      if (cap < packet_hold_capacity(n, opt_.packet_ring_capacity))
+        notes_.push_back("packet hand-off: the dispatch core holds at most " + std::to_string(cap) +
+                         " frames, as the port lends " + std::to_string(lendable) +
+                         " receive buffers (a larger pool, e.g. nic.mbufs, lends more)");
       held_.resize(cap);
       tickets_.resize(cap * n);
       taken_.resize(n);
@@ -791,6 +802,8 @@ class ShardPipeline final : public PipelineView {
     r.dropped = dropped_;
     r.rejected = rejected_;
     r.hold_full = hold_full_;
+    r.hold_capacity = held_.size();
+    r.notes.insert(r.notes.end(), notes_.begin(), notes_.end());
     if (!opt_.direct) {
       for (auto& ring : in_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
       for (auto& ring : packets_) r.rings.push_back({ring->name(), ring->policy(), ring->counts(), true});
@@ -850,6 +863,7 @@ class ShardPipeline final : public PipelineView {
   PacketDecoder decoder_{opt_.filter};
   uint64_t oversize_ = 0, unroutable_ = 0, rejected_ = 0;
   uint64_t hold_full_ = 0;  // packet hand-off: datagrams dropped with the hold list full
+  std::vector<std::string> notes_;  // for the report, from construction
   mold::RangeLog dropped_;
   CorePlacement dispatch_placement_;
   std::array<uint64_t, 3> dispatch_tx_{};

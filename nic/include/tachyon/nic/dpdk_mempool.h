@@ -27,6 +27,8 @@ class DpdkMempool {
   const std::string& name() const noexcept { return name_; }
   int socket() const noexcept { return socket_; }
   uint32_t size() const noexcept { return mbufs_; }
+  // mbufs each lcore may keep in its cache (after the clamps of construction).
+  uint32_t cache_size() const noexcept { return cache_size_; }
   // mbufs currently in the pool (not held by a queue or a core).
   uint32_t available() const noexcept;
   // Bytes the pool occupies (objects and headers).
@@ -39,6 +41,7 @@ class DpdkMempool {
   rte_mempool* pool_ = nullptr;
   int socket_ = -1;
   uint32_t mbufs_ = 0;
+  uint32_t cache_size_ = 0;
 };
 
 }  // namespace tachyon::nic

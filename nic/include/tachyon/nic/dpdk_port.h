@@ -176,6 +176,9 @@ class DpdkPort {
   }
   uint16_t rx_queues() const noexcept { return rx_queues_; }
   uint16_t tx_queues() const noexcept { return tx_queues_; }
+  // Received mbufs one rx queue's user may hold before the pool runs dry: the pool
+  // less every queue's rx descriptors and two lcore caches, shared by the queues.
+  uint32_t rx_lendable() const noexcept;
 
   // --- control path --------------------------------------------------------------
 

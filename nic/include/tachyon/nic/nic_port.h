@@ -53,6 +53,11 @@ class NicPort {
   // Whether received frames stay valid until release(), across later rx bursts
   // (kHoldsRx in packet_burst.h). Any thread.
   bool holds_rx() const noexcept { return vt_->holds_rx; }
+  // With holds_rx(): how many received frames one rx queue's user may hold before the
+  // port runs out of receive buffers (and misses packets); kUnbounded when the port
+  // names no limit. Any thread.
+  static constexpr uint32_t kUnbounded = UINT32_MAX;
+  uint32_t rx_lendable() const noexcept { return vt_->lendable(impl_.get()); }
 
   // Control path (metrics, reports).
   PortStats stats() const { return vt_->stats(impl_.get()); }
@@ -81,6 +86,7 @@ class NicPort {
     std::vector<XStat> (*xstats)(const void*);
     std::string (*describe)(const void*);
     bool holds_rx;
+    uint32_t (*lendable)(const void*) noexcept;
   };
 
   template <class P>
@@ -111,6 +117,10 @@ class NicPort {
         else return std::string("port");
       },
       kHoldsRx<P>,
+      [](const void* p) noexcept -> uint32_t {
+        if constexpr (requires(const P& x) { x.rx_lendable(); }) return static_cast<const P*>(p)->rx_lendable();
+        else return kUnbounded;
+      },
   };
 
   std::unique_ptr<void, void (*)(void*) noexcept> impl_{nullptr, nullptr};

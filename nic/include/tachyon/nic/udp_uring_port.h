@@ -51,6 +51,9 @@ class UdpUringPort {
   bool at_end() const noexcept { return false; }
   uint16_t rx_queues() const noexcept { return queues_; }
   uint16_t tx_queues() const noexcept { return queues_; }
+  // Received buffers one queue's user may hold: three quarters of its provided
+  // buffers, the rest left to the kernel to keep receiving into.
+  uint32_t rx_lendable() const noexcept { return buffers_ - buffers_ / 4; }
 
   PortStats stats() const;
   std::string describe() const;
