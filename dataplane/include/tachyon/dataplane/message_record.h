@@ -10,6 +10,7 @@
 #include <span>
 
 #include "tachyon/book/cache_line.h"
+#include "tachyon/dataplane/big_endian.h"
 
 namespace tachyon::dataplane {
 
@@ -53,11 +54,8 @@ static_assert(offsetof(MessageRecord, bytes) + MessageRecord::kMaxBytes == kCach
 struct PacketRef {
   const uint8_t* blocks = nullptr;  // the first new message's 2-byte length prefix
   uint64_t rx_tsc = 0;              // TSC of the rx burst that brought the packet
-  uint64_t first_seq = 0;           // sequence number of the first new message
-  uint32_t bytes = 0;               // from blocks to the end of the datagram
   uint16_t messages = 0;            // new messages from blocks on
   uint8_t origin = 0;               // inbound session index
-  uint8_t flags = 0;
 
   // Calls f(std::span<const uint8_t> msg) for each new message, in order. The
   // datagram was validated (mold::parse) before the reference was made. Hot path.
@@ -65,13 +63,13 @@ struct PacketRef {
   void for_each(F&& f) const noexcept {
     const uint8_t* p = blocks;
     for (uint16_t i = 0; i < messages; ++i) {
-      const uint16_t len = static_cast<uint16_t>(p[0] << 8 | p[1]);
+      const uint16_t len = load_be16(p);
       f(std::span<const uint8_t>(p + 2, len));
       p += 2 + len;
     }
   }
 };
 
-static_assert(sizeof(PacketRef) == kCacheLine / 2);
+static_assert(sizeof(PacketRef) <= kCacheLine / 2);
 
 }  // namespace tachyon::dataplane

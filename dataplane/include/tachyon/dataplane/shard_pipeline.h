@@ -260,8 +260,6 @@ class ShardPipeline final : public PipelineView {
       held_.resize(cap);
       tickets_.resize(cap * n);
       taken_.resize(n);
-      touched_.resize(n);
-      count_.assign(n, 0);
     }
   }
   ~ShardPipeline() override {
@@ -370,6 +368,23 @@ class ShardPipeline final : public PipelineView {
     st.messages.store(st.messages.load(std::memory_order_relaxed) + recs.size(), std::memory_order_relaxed);
   }
 
+  // The shard of msg (the router may bind its symbol), or kNoShard after counting it
+  // unroutable (no shard below shards) or oversize (more than a record holds; packet
+  // hand-off skips these too, so both shapes apply the same messages). Dispatch core.
+  static constexpr uint32_t kNoShard = UINT32_MAX;
+  uint32_t route_to_shard(std::span<const uint8_t> msg, Lane& lane, std::size_t shards) noexcept {
+    const uint32_t s = router_.route(msg, lane);
+    if (s >= shards) [[unlikely]] {
+      ++unroutable_;
+      return kNoShard;
+    }
+    if (msg.size() > MessageRecord::kMaxBytes) [[unlikely]] {
+      ++oversize_;
+      return kNoShard;
+    }
+    return s;
+  }
+
   // Dispatch core: rx queue 0 -> decode -> route -> shard rings; shard outputs -> tx
   // queue 0.
   void dispatch_core() noexcept {
@@ -380,15 +395,9 @@ class ShardPipeline final : public PipelineView {
     uint32_t empty = 0;
     const auto route = [&](std::span<const uint8_t> msg, uint64_t seq, uint8_t session, uint64_t tsc) noexcept {
       Lane lane = Lane::kNormal;
-      const uint32_t s = router_.route(msg, lane);
-      if (s >= in_.size()) [[unlikely]] {
-        ++unroutable_;
+      const uint32_t s = route_to_shard(msg, lane, in_.size());
+      if (s == kNoShard) [[unlikely]]
         return;
-      }
-      if (msg.size() > MessageRecord::kMaxBytes) [[unlikely]] {
-        ++oversize_;
-        return;
-      }
       // The record is written straight into its ring slot. While a shard ring is full
       // (block), keep sending what the shards emit: a shard waiting on its full output
       // ring would otherwise never make room.
@@ -551,6 +560,8 @@ class ShardPipeline final : public PipelineView {
     std::array<MessageRecord, nic::kBurstSize> outs;
     const std::size_t nshards = packets_.size();
     const uint64_t hold_mask = held_.size() - 1;
+    // Per datagram: the shards that own one of its messages, and how many each owns.
+    std::vector<uint32_t> touched(nshards), count(nshards, 0);
     uint32_t empty = 0;
     // While a ring or the hold list is full (block), keep sending what the shards emit
     // and freeing what they have released.
@@ -575,8 +586,6 @@ class ShardPipeline final : public PipelineView {
             PacketRef ref;
             ref.blocks = b;
             ref.rx_tsc = pkts[i].rx_tsc;
-            ref.first_seq = p.header.sequence + skip;
-            ref.bytes = static_cast<uint32_t>(p.blocks.data() + p.blocks.size() - b);
             ref.messages = static_cast<uint16_t>(p.header.messages() - skip);
             ref.origin = si;
             // Route every message (the router binds symbols seen for the first time)
@@ -584,20 +593,15 @@ class ShardPipeline final : public PipelineView {
             std::size_t nt = 0;
             ref.for_each([&](std::span<const uint8_t> msg) noexcept {
               Lane lane = Lane::kNormal;
-              const uint32_t s = router_.route(msg, lane);
-              if (s >= nshards) [[unlikely]] {
-                ++unroutable_;
+              const uint32_t s = route_to_shard(msg, lane, nshards);
+              if (s == kNoShard) [[unlikely]]
                 return;
-              }
-              if (msg.size() > MessageRecord::kMaxBytes) [[unlikely]] {
-                ++oversize_;
-                return;
-              }
-              if (count_[s]++ == 0) touched_[nt++] = s;
+              if (count[s]++ == 0) touched[nt++] = s;
             });
             if (nt == 0) [[unlikely]]
               return;
-            const mold::SeqRange range{ref.first_seq, ref.first_seq + ref.messages - 1};
+            const uint64_t first = p.header.sequence + skip;
+            const mold::SeqRange range{first, first + ref.messages - 1};
             if (held_tail_ - held_head_ == held_.size() && opt_.policy == BackpressurePolicy::kBlock) [[unlikely]] {
               // The shards must see what is staged, or they never release a frame.
               for (auto& r : packets_) r->publish();
@@ -607,9 +611,9 @@ class ShardPipeline final : public PipelineView {
             if (!room) [[unlikely]]
               ++hold_full_;
             for (std::size_t t = 0; t < nt; ++t) {
-              const uint32_t s = touched_[t];
-              const uint32_t c = count_[s];
-              count_[s] = 0;
+              const uint32_t s = touched[t];
+              const uint32_t c = count[s];
+              count[s] = 0;
               const PushOutcome o = room ? packets_[s]->push(ref, Lane::kNormal, wait) : PushOutcome::kDropped;
               if (o == PushOutcome::kQueued) [[likely]]
                 held = true;
@@ -854,8 +858,7 @@ class ShardPipeline final : public PipelineView {
   std::vector<nic::RxPacket> held_;
   std::vector<uint64_t> tickets_;
   uint64_t held_head_ = 0, held_tail_ = 0;
-  std::vector<uint64_t> taken_;
-  std::vector<uint32_t> touched_, count_;
+  std::vector<uint64_t> taken_;  // reclaim()'s snapshot of each packet ring's taken count
   std::vector<std::unique_ptr<ShardState>> shard_;
   std::vector<std::thread> threads_;
   std::chrono::steady_clock::time_point start_;
