@@ -50,9 +50,8 @@ LevelPool::LevelPool(uint32_t capacity, std::pmr::memory_resource* mr)
 LevelPool::~LevelPool() { mr_->deallocate(levels_, bytes(), kCacheLine); }
 
 OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr)
-    : mask_(std::bit_ceil(std::size_t{max_orders} * 2) - 1),
+    : mask_(std::bit_ceil(std::max<std::size_t>(std::size_t{max_orders} * 2, 16)) - 1),
       shift_(32u - static_cast<unsigned>(std::countr_zero(mask_ + 1))),
-      low_mask_(7u << shift_),
       seed_(seed),
       orders_(pool.data()),
       mr_(mr) {

@@ -98,7 +98,7 @@ class BookShard {
   // Applies messages in order, prefetching the order-index buckets that later
   // messages look up; calls hook(i) after message i. Hot path.
   template <EventSink S, class Hook = NoBatchHook>
-  void apply_batch(std::span<const BookMessage> msgs, S& sink, Hook&& hook = {}) noexcept;
+  [[gnu::flatten]] void apply_batch(std::span<const BookMessage> msgs, S& sink, Hook&& hook = {}) noexcept;
 
   // --- views ---------------------------------------------------------------------
 

@@ -2,12 +2,12 @@
 // Owned by one BookShard's core; not thread-safe.
 //
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
-// multiplicative (Fibonacci) hash of the id's upper bits with its low 3 bits placed
-// just below the home bits (see tag_of); the home bucket is the tag's top bits,
+// multiplicative (Fibonacci) hash of the id's upper bits with its low 3 bits XORed
+// into the lowest home bits (see tag_of); the home bucket is the tag's top bits,
 // so the home is recomputable from the entry alone and deletion can use backward
 // shifting (no tombstones, so a cancel-heavy flow never degrades probes). One multiply
 // per hash; the top bits of the product depend on every bit of the id. The table holds
-// at least twice the pool capacity, so the load stays <= 0.5.
+// at least twice the pool capacity (and 16 buckets), so the load stays <= 0.5.
 #pragma once
 
 #include <cstddef>
@@ -45,24 +45,29 @@ class OrderIndex {
       p = (p + 1) & mask_;
     }
   }
+  // Where find_pos() saw that an absent id would go: the empty bucket and the id's tag.
+  struct Hole {
+    std::size_t pos = 0;
+    uint32_t tag = 0;
+  };
   // As find_pos(), and when id is absent also sets hole to the empty bucket where
   // insert() would put it (valid until the table changes). Hot path.
-  std::size_t find_pos(OrderId id, std::size_t& hole) const noexcept {
+  std::size_t find_pos(OrderId id, Hole& hole) const noexcept {
     const uint32_t tag = tag_of(id);
     std::size_t p = home(tag);
     for (;;) {
       const Entry e = table_[p];
       if (e.slot == kNil) {
-        hole = p;
+        hole = Hole{p, tag};
         return npos;
       }
       if (e.tag == tag && orders_[e.slot].id == id) return p;
       p = (p + 1) & mask_;
     }
   }
-  // Inserts id -> slot at hole from find_pos(id, hole), with no change to the table
-  // in between. O(1), hot path.
-  void insert_at(std::size_t hole, OrderId id, uint32_t slot) noexcept { table_[hole] = Entry{slot, tag_of(id)}; }
+  // Inserts the id find_pos(id, hole) looked for -> slot, with no change to the table
+  // in between (the tag comes from the probe, not a second hash). O(1), hot path.
+  void insert_at(const Hole& hole, uint32_t slot) noexcept { table_[hole.pos] = Entry{slot, hole.tag}; }
 
   // Returns the pool slot of id, or kNil. Expected O(1), hot path.
   uint32_t find(OrderId id) const noexcept {
@@ -108,20 +113,20 @@ class OrderIndex {
 
  private:
   // Ids that differ only in their low 3 bits share a hash and land in one aligned group
-  // of 8 buckets (one cache line), at the position their low bits give: venues number
+  // of 8 buckets (one cache line), at a position their low bits pick (XORed into the
+  // lowest 3 home bits, a permutation within the group): venues number
   // orders sequentially and most live orders are recent, so their lookups touch a few
   // lines instead of one each. The group itself is placed by the hash of the rest.
   uint32_t tag_of(OrderId id) const noexcept {
     const uint32_t h = static_cast<uint32_t>((((id.value >> 3) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
-    // Bits shifted past bit 31 fall off exactly where low_mask_ does.
-    return (h & ~low_mask_) | (static_cast<uint32_t>(id.value & 7) << shift_);
+    // shift_ <= 28 (the table has at least 16 buckets), so all 3 bits stay in the tag.
+    return h ^ (static_cast<uint32_t>(id.value & 7) << shift_);
   }
   std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
 
   Entry* table_;
   std::size_t mask_;
   unsigned shift_;  // 32 - log2(buckets)
-  uint32_t low_mask_;  // 7 << shift_: where an id's low 3 bits go in its tag
   uint64_t seed_;
   const Order* orders_;
   std::pmr::memory_resource* mr_;

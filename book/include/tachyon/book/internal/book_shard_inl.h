@@ -212,7 +212,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
   if (!qty_ok(qty)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kQtyOutOfRange, sink);
   if (!market && !price_ok(price))
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kPriceOutOfRange, sink);
-  std::size_t hole = 0;
+  OrderIndex::Hole hole;
   if (index_.find_pos(id, hole) != OrderIndex::npos)
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kDuplicateOrderId, sink);
 
@@ -263,7 +263,7 @@ void BookShard::add(SeqNum seq, SymbolId sym, OrderId id, Side side, Price price
     if (li == kNil) li = open_level(b, side, key, price, pos);
     link(li, side, slot);
     // Filled makers leave the index, which may move its entries: then probe again.
-    if (crosses) index_.insert(id, slot); else index_.insert_at(hole, id, slot);
+    if (crosses) index_.insert(id, slot); else index_.insert_at(hole, slot);
   } else {
     const CancelReason why = market ? CancelReason::kMarketRemainder : CancelReason::kIocRemainder;
     detail::emit(sink, EventKind::kCanceled, seq, sym, id, side, price, rem, Qty{0}, type, static_cast<uint8_t>(why));
@@ -363,7 +363,7 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kInvalidMessage, sink);
   if (!qty_ok(qty)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kQtyOutOfRange, sink);
   if (!price_ok(price)) return reject(seq, sym, id, side, price, qty, type, RejectReason::kPriceOutOfRange, sink);
-  std::size_t hole = 0;
+  OrderIndex::Hole hole;
   if (index_.find_pos(id, hole) != OrderIndex::npos)
     return reject(seq, sym, id, side, price, qty, type, RejectReason::kDuplicateOrderId, sink);
   if (orders_.free() == 0) return reject(seq, sym, id, side, price, qty, type, RejectReason::kPoolExhausted, sink);
@@ -385,7 +385,7 @@ void BookShard::insert(SeqNum seq, SymbolId sym, OrderId id, Side side, Price pr
   o.flags = 0;
   o.pad_ = 0;
   link(li, side, slot);
-  index_.insert_at(hole, id, slot);
+  index_.insert_at(hole, slot);
   detail::emit(sink, EventKind::kAccepted, seq, sym, id, side, price, qty, qty, type, 0);
 }
 
