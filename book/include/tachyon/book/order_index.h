@@ -33,25 +33,15 @@ class OrderIndex {
   OrderIndex(const OrderIndex&) = delete;
   OrderIndex& operator=(const OrderIndex&) = delete;
 
-  // Returns the table position of id, or npos. Expected O(1), hot path.
-  static constexpr std::size_t npos = SIZE_MAX;
-  std::size_t find_pos(OrderId id) const noexcept {
-    const uint32_t tag = tag_of(id);
-    std::size_t p = home(tag);
-    for (;;) {
-      const Entry e = table_[p];
-      if (e.slot == kNil) return npos;
-      if (e.tag == tag && orders_[e.slot].id == id) return p;
-      p = (p + 1) & mask_;
-    }
-  }
   // Where find_pos() saw that an absent id would go: the empty bucket and the id's tag.
   struct Hole {
     std::size_t pos = 0;
     uint32_t tag = 0;
   };
-  // As find_pos(), and when id is absent also sets hole to the empty bucket where
-  // insert() would put it (valid until the table changes). Hot path.
+  // Returns the table position of id, or npos; when id is absent also sets hole to the
+  // empty bucket where insert() would put it (valid until the table changes). Expected
+  // O(1), hot path.
+  static constexpr std::size_t npos = SIZE_MAX;
   std::size_t find_pos(OrderId id, Hole& hole) const noexcept {
     const uint32_t tag = tag_of(id);
     std::size_t p = home(tag);
@@ -64,6 +54,11 @@ class OrderIndex {
       if (e.tag == tag && orders_[e.slot].id == id) return p;
       p = (p + 1) & mask_;
     }
+  }
+  // As above, for a caller that does not insert (the unused hole is optimised away).
+  std::size_t find_pos(OrderId id) const noexcept {
+    Hole unused;
+    return find_pos(id, unused);
   }
   // Inserts the id find_pos(id, hole) looked for -> slot, with no change to the table
   // in between (the tag comes from the probe, not a second hash). O(1), hot path.
