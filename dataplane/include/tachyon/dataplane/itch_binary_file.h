@@ -62,7 +62,7 @@ struct BinaryFileReport {
 // (files are usually far larger than the caches, and read once).
 inline constexpr std::size_t kScanPrefetchAhead = 2048;
 
-// Frames every record of data and dispatches each message to h (see decode()). Stops at
+// Frames every record of data and dispatches each message to h (see deliver()). Stops at
 // truncation or at an unrecoverable record; skips (and reports) records whose prefix is
 // intact but whose content is an unknown type or a wrong length. O(size), no allocation.
 template <class H>
@@ -112,7 +112,7 @@ BinaryFileReport scan_binary_file(std::span<const uint8_t> data, H& h) noexcept 
     }
     const uint8_t* msg = base + off + 2;
     ++records;
-    const DecodeStatus st = decode(msg, len, h);
+    const DecodeStatus st = deliver(msg, len, h);
     if (st != DecodeStatus::kOk) [[unlikely]] {
       ++bad;
       if (st == DecodeStatus::kUnknownType) {

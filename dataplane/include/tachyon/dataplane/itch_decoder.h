@@ -3,6 +3,7 @@
 // core that owns the buffer; stateless and thread-safe.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -50,6 +51,25 @@ inline DecodeStatus decode(const uint8_t* p, std::size_t n, H& h) noexcept {
 template <class H>
 inline DecodeStatus decode(std::span<const uint8_t> msg, H& h) noexcept {
   return decode(msg.data(), msg.size(), h);
+}
+
+// A handler that takes framed messages whole: h.on_message(p, n) handles what
+// decode(p, n, h) would and returns what it would (BookBuilder, which stages the common
+// types with no switch on the type byte).
+template <class H>
+concept RawHandler = requires(H& h, const uint8_t* p, std::size_t n) {
+  { h.on_message(p, n) } noexcept -> std::same_as<DecodeStatus>;
+};
+
+// Passes one framed message of n bytes to h: whole when h takes it so, else through
+// decode(). Hot path.
+template <class H>
+inline DecodeStatus deliver(const uint8_t* p, std::size_t n, H& h) noexcept {
+  if constexpr (RawHandler<H>) {
+    return h.on_message(p, n);
+  } else {
+    return decode(p, n, h);
+  }
 }
 
 // Decodes msg as a message of type M into out, without dispatch. Returns kUnknownType

@@ -149,6 +149,38 @@ constexpr std::size_t computed_length() noexcept {
   return 1 + s.n;
 }
 
+// Finds the wire offset of one field (by address) while summing widths (compile time).
+struct Locator {
+  const void* target;
+  std::size_t n = 0;
+  std::size_t found = SIZE_MAX;
+  template <class T>
+  constexpr void operator()(const T& v) noexcept {
+    if (static_cast<const void*>(&v) == target && found == SIZE_MAX) found = n;
+    if constexpr (Composite<T>) {
+      T::fields(v, *this);
+    } else {
+      n += Width<T>::value;
+    }
+  }
+  constexpr void operator()(const uint64_t& v, U48) noexcept {
+    if (static_cast<const void*>(&v) == target && found == SIZE_MAX) found = n;
+    n += 6;
+  }
+};
+
+// Returns the wire offset (from the type byte) of M's field member: for code that reads
+// one field in place without decoding the message. A member fields() does not list is
+// a compile error.
+template <class M, class T>
+consteval std::size_t field_offset(T M::*member) {
+  const M m{};
+  Locator l{&(m.*member)};
+  M::fields(m, l);
+  if (l.found == SIZE_MAX) throw "field_offset: the member is not a wire field";
+  return 1 + l.found;
+}
+
 // Decodes M from msg. Precondition: msg holds M::kLength bytes starting with M::kType.
 // Hot path.
 template <class M>
