@@ -19,16 +19,18 @@ struct VectorSink {
   void on_event(const book::Event& e) noexcept { events.push_back(e); }
 };
 
+// A shard of 64 orders and 2 symbols.
+book::BookConfig small_config(uint32_t levels) {
+  book::BookConfig c;
+  c.max_orders = 64;
+  c.max_levels = levels;
+  c.max_symbols = 2;
+  return c;
+}
+
 class BuilderTest : public ::testing::Test {
  protected:
-  BuilderTest() : shard_(config()), builder_(shard_, sink_) {}
-  static book::BookConfig config() {
-    book::BookConfig c;
-    c.max_orders = 64;
-    c.max_levels = 32;
-    c.max_symbols = 2;
-    return c;
-  }
+  BuilderTest() : shard_(small_config(32)), builder_(shard_, sink_) {}
   // Encodes m and feeds it through the decoder, as the wire would.
   template <class M>
   void feed(const M& m) {
@@ -242,29 +244,38 @@ void expect_same_stats(const BookBuilderStats& a, const BookBuilderStats& b) {
   EXPECT_EQ(a.decode_errors, b.decode_errors);
 }
 
+// An immediate and a batched builder on identical shards (64 orders, 64 levels, 2
+// symbols), fed the same messages.
+struct Twins {
+  Twins() : shard_i(small_config(64)), shard_b(small_config(64)), immediate(shard_i, sink_i), batched(shard_b, sink_b, ApplyMode::kBatched) {}
+  // Feeds m to both and expects the same status; returns it.
+  DecodeStatus apply(const std::vector<uint8_t>& m) {
+    const DecodeStatus st = immediate.apply(m);
+    EXPECT_EQ(batched.apply(m), st) << "type " << (m.empty() ? '-' : static_cast<char>(m[0]));
+    return st;
+  }
+  // Flushes the batched builder and expects the same events, counts and book.
+  void expect_same() {
+    batched.flush();
+    EXPECT_EQ(sink_b.events, sink_i.events);
+    expect_same_stats(batched.stats(), immediate.stats());
+    EXPECT_EQ(shard_b.hash(), shard_i.hash());
+    EXPECT_EQ(shard_b.live_orders(), shard_i.live_orders());
+  }
+  book::BookShard shard_i, shard_b;
+  VectorSink sink_i, sink_b;
+  BookBuilder<VectorSink> immediate, batched;
+};
+
 TEST(BuilderBatched, AppliesTheSameOperationsAsImmediate) {
   const auto feed = mixed_feed();
   ASSERT_GT(feed.size(), BookBuilder<>::kBatch + 32);  // at least one full batch mid-feed
-  book::BookConfig cfg;
-  cfg.max_orders = 64;  // the last adds run the pool dry
-  cfg.max_levels = 64;
-  cfg.max_symbols = 2;
-  book::BookShard shard_i(cfg), shard_b(cfg);
-  VectorSink sink_i, sink_b;
-  BookBuilder<VectorSink> immediate(shard_i, sink_i);
-  BookBuilder<VectorSink> batched(shard_b, sink_b, ApplyMode::kBatched);
-  EXPECT_EQ(batched.mode(), ApplyMode::kBatched);
-  for (const auto& m : feed) {
-    ASSERT_EQ(immediate.apply(m), DecodeStatus::kOk);
-    ASSERT_EQ(batched.apply(m), DecodeStatus::kOk);
-  }
-  batched.flush();
-  EXPECT_EQ(sink_b.events, sink_i.events);
-  expect_same_stats(batched.stats(), immediate.stats());
-  EXPECT_EQ(shard_b.hash(), shard_i.hash());
-  EXPECT_EQ(shard_b.live_orders(), shard_i.live_orders());
+  Twins t;  // the last adds run the 64-order pool dry
+  EXPECT_EQ(t.batched.mode(), ApplyMode::kBatched);
+  for (const auto& m : feed) ASSERT_EQ(t.apply(m), DecodeStatus::kOk);
+  t.expect_same();
   // The feed reaches every path it was written for.
-  const BookBuilderStats& st = immediate.stats();
+  const BookBuilderStats& st = t.immediate.stats();
   EXPECT_EQ(st.overfills, 2u);
   EXPECT_EQ(st.replace_drops, 1u);
   EXPECT_EQ(st.bad_side, 1u);
@@ -323,22 +334,11 @@ TEST(BuilderBatched, TableStagingMatchesTheDecoderOnEveryType) {
   feed.push_back({});                             // empty
   feed.push_back({'z', 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});  // unknown type
 
-  book::BookConfig cfg;
-  cfg.max_orders = 64;
-  cfg.max_levels = 64;
-  cfg.max_symbols = 2;
-  book::BookShard shard_i(cfg), shard_b(cfg);
-  VectorSink sink_i, sink_b;
-  BookBuilder<VectorSink> immediate(shard_i, sink_i);
-  BookBuilder<VectorSink> batched(shard_b, sink_b, ApplyMode::kBatched);
-  for (const auto& m : feed) EXPECT_EQ(batched.apply(m), immediate.apply(m)) << "type " << (m.empty() ? '-' : char(m[0]));
-  batched.flush();
-  EXPECT_EQ(sink_b.events, sink_i.events);
-  expect_same_stats(batched.stats(), immediate.stats());
-  EXPECT_EQ(shard_b.hash(), shard_i.hash());
-  EXPECT_EQ(shard_b.live_orders(), shard_i.live_orders());
+  Twins t;
+  for (const auto& m : feed) t.apply(m);
+  t.expect_same();
   // The feed reaches the paths it was written for.
-  const BookBuilderStats& st = immediate.stats();
+  const BookBuilderStats& st = t.immediate.stats();
   EXPECT_EQ(st.messages['P'], 19u);
   EXPECT_EQ(st.messages['A'], 22u);  // 19 + the mapping add + the bad side + beyond the symbols
   EXPECT_EQ(st.bad_side, 1u);
@@ -347,8 +347,8 @@ TEST(BuilderBatched, TableStagingMatchesTheDecoderOnEveryType) {
   EXPECT_EQ(st.replace_drops, 1u);
   EXPECT_EQ(st.total_unknown_refs(), 1u);
   EXPECT_EQ(st.decode_errors, 2 * puts + 2);  // each message one byte long and short, the empty, the unknown
-  EXPECT_EQ(batched.symbols_mapped(), 2u);
-  EXPECT_EQ(batched.name(book::SymbolId{0}), s);
+  EXPECT_EQ(t.batched.symbols_mapped(), 2u);
+  EXPECT_EQ(t.batched.name(book::SymbolId{0}), s);
 }
 
 TEST(BuilderBatched, BookLagsUntilFlushAndExecuteAtAPriceFlushesFirst) {

@@ -6,8 +6,11 @@
 //
 // Two ways to reach the shard (ApplyMode): immediately, message by message, or staged
 // and applied kBatch book operations at a time through BookShard::apply_batch(), which
-// prefetches the order-index buckets of the operations behind the current one. With millions of resting orders every lookup misses the caches, and
-// message by message those misses are paid one after the other; batched, they overlap.
+// prefetches the order-index buckets of the operations behind the current one. With
+// millions of resting orders every lookup misses the caches, and message by message
+// those misses are paid one after the other; batched, they overlap. Batched staging
+// reads the common types through a table of field offsets (on_message()) rather than
+// a switch on the type byte, which mispredicts on a real feed's mix of P, A and D.
 #pragma once
 
 #include <array>
@@ -194,7 +197,7 @@ class BookBuilder {
   // feed), so a switch on them mispredicts often and apply_batch() switches on the
   // operation again. Every other type, a wrong length, and an add whose side or symbol
   // needs handling go through decode(). Leaves error counting to the caller (see
-  // apply()); scan_binary_file() calls it through ItchRawHandler. Hot path.
+  // apply()); scan_binary_file() calls it through deliver(). Hot path.
   DecodeStatus on_message(const uint8_t* p, std::size_t n) noexcept {
     if (mode_ != ApplyMode::kBatched || n == 0) [[unlikely]]
       return decode(p, n, *this);
