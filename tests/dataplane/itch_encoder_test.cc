@@ -169,6 +169,25 @@ void round_trip(std::mt19937_64& rng) {
   }
 }
 
+// field_offset() reads the offsets off the field lists; the golden layouts above and
+// the specification give the same ones (the type byte is at 0).
+TEST(WireLayout, FieldOffsetsFollowTheFieldList) {
+  static_assert(wire::field_offset(&AddOrder::header) == 1);
+  static_assert(wire::field_offset(&Header::timestamp) == 5);  // a U48 field
+  EXPECT_EQ(wire::field_offset(&AddOrder::order_ref), 11u);
+  EXPECT_EQ(wire::field_offset(&AddOrder::side), 19u);
+  EXPECT_EQ(wire::field_offset(&AddOrder::shares), 20u);
+  EXPECT_EQ(wire::field_offset(&AddOrder::stock), 24u);
+  EXPECT_EQ(wire::field_offset(&AddOrder::price), 32u);
+  EXPECT_EQ(wire::field_offset(&AddOrderMpid::attribution), 36u);
+  EXPECT_EQ(wire::field_offset(&OrderExecuted::executed_shares), 19u);
+  EXPECT_EQ(wire::field_offset(&OrderCancel::canceled_shares), 19u);
+  EXPECT_EQ(wire::field_offset(&OrderReplace::new_order_ref), 19u);
+  EXPECT_EQ(wire::field_offset(&OrderReplace::shares), 27u);
+  EXPECT_EQ(wire::field_offset(&OrderReplace::price), 31u);
+  EXPECT_EQ(wire::field_offset(&OrderExecutedWithPrice::execution_price), 32u);
+}
+
 TEST(ItchEncoder, EveryTypeRoundTrips) {
   std::mt19937_64 rng(20240601);
   std::apply([&](auto... m) { (round_trip<decltype(m)>(rng), ...); }, AllMessages{});
