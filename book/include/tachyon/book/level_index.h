@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory_resource>
 
+#include "tachyon/book/internal/backward_shift.h"
 #include "tachyon/book/price_level.h"
 #include "tachyon/book/types.h"
 
@@ -65,19 +66,7 @@ class LevelIndex {
     const uint32_t tag = tag_of(sym, side, levels_[level].price);
     std::size_t hole = home(tag);
     while (table_[hole].level != level) hole = (hole + 1) & mask_;
-    std::size_t j = hole;
-    for (;;) {
-      j = (j + 1) & mask_;
-      const Entry e = table_[j];
-      if (e.level == kNil) break;
-      const std::size_t home_of_e = home(e.tag);
-      // e may move into the hole unless its home lies cyclically in (hole, j].
-      if (((j - home_of_e) & mask_) >= ((j - hole) & mask_)) {
-        table_[hole] = e;
-        hole = j;
-      }
-    }
-    table_[hole].level = kNil;
+    detail::erase_backward_shift<&Entry::level>(table_, mask_, shift_, hole);
   }
 
   std::size_t buckets() const noexcept { return mask_ + 1; }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory_resource>
 
+#include "tachyon/book/internal/backward_shift.h"
 #include "tachyon/book/order_pool.h"
 #include "tachyon/book/types.h"
 #include "tachyon/book/prefetch.h"
@@ -81,22 +82,7 @@ class OrderIndex {
 
   // Removes the entry at pos (from find_pos), shifting later entries of the probe run
   // back so lookups never cross a hole. Hot path.
-  void erase_at(std::size_t pos) noexcept {
-    std::size_t hole = pos;
-    std::size_t j = pos;
-    for (;;) {
-      j = (j + 1) & mask_;
-      const Entry e = table_[j];
-      if (e.slot == kNil) break;
-      const std::size_t home_of_e = home(e.tag);
-      // e may move into the hole unless its home lies cyclically in (hole, j].
-      if (((j - home_of_e) & mask_) >= ((j - hole) & mask_)) {
-        table_[hole] = e;
-        hole = j;
-      }
-    }
-    table_[hole].slot = kNil;
-  }
+  void erase_at(std::size_t pos) noexcept { detail::erase_backward_shift<&Entry::slot>(table_, mask_, shift_, pos); }
 
   // Retargets the entry at pos to a new slot (same id). O(1).
   void set_slot(std::size_t pos, uint32_t slot) noexcept { table_[pos].slot = slot; }
