@@ -58,18 +58,29 @@ struct Width<book::Price> : std::integral_constant<std::size_t, 4> {};
 template <std::size_t N>
 struct Width<Alpha<N>> : std::integral_constant<std::size_t, N> {};
 
-// Sums field widths (compile time).
+// Sums field widths (compile time). With a target, also notes the offset (from the
+// first field) at which the field at that address starts (see field_offset()).
 struct Sizer {
   std::size_t n = 0;
+  const void* target = nullptr;
+  std::size_t found = SIZE_MAX;
   template <class T>
   constexpr void operator()(const T& v) noexcept {
+    note(&v);
     if constexpr (Composite<T>) {
       T::fields(v, *this);
     } else {
       n += Width<T>::value;
     }
   }
-  constexpr void operator()(const uint64_t&, U48) noexcept { n += 6; }
+  constexpr void operator()(const uint64_t& v, U48) noexcept {
+    note(&v);
+    n += 6;
+  }
+  // A composite field and its first member share an address: the first seen counts.
+  constexpr void note(const void* field) noexcept {
+    if (field == target && found == SIZE_MAX) found = n;
+  }
 };
 
 // Reads fields from p onward. Precondition: the bytes exist (checked by the caller).
@@ -149,36 +160,16 @@ constexpr std::size_t computed_length() noexcept {
   return 1 + s.n;
 }
 
-// Finds the wire offset of one field (by address) while summing widths (compile time).
-struct Locator {
-  const void* target;
-  std::size_t n = 0;
-  std::size_t found = SIZE_MAX;
-  template <class T>
-  constexpr void operator()(const T& v) noexcept {
-    if (static_cast<const void*>(&v) == target && found == SIZE_MAX) found = n;
-    if constexpr (Composite<T>) {
-      T::fields(v, *this);
-    } else {
-      n += Width<T>::value;
-    }
-  }
-  constexpr void operator()(const uint64_t& v, U48) noexcept {
-    if (static_cast<const void*>(&v) == target && found == SIZE_MAX) found = n;
-    n += 6;
-  }
-};
-
 // Returns the wire offset (from the type byte) of M's field member: for code that reads
 // one field in place without decoding the message. A member fields() does not list is
 // a compile error.
 template <class M, class T>
 consteval std::size_t field_offset(T M::*member) {
   const M m{};
-  Locator l{&(m.*member)};
-  M::fields(m, l);
-  if (l.found == SIZE_MAX) throw "field_offset: the member is not a wire field";
-  return 1 + l.found;
+  Sizer s{.target = &(m.*member)};
+  M::fields(m, s);
+  if (s.found == SIZE_MAX) throw "field_offset: the member is not a wire field";
+  return 1 + s.found;
 }
 
 // Decodes M from msg. Precondition: msg holds M::kLength bytes starting with M::kType.
