@@ -233,6 +233,7 @@ struct LatencyResult {
   double offered_pps = 0;
   uint64_t p50 = 0, p99 = 0, p999 = 0, max = 0;
   uint64_t late_sends = 0;  // packets the pacer put out more than 1 us behind schedule
+  dataplane::RxBurstSizes rx_bursts;  // what the receiving core's rx bursts held
 };
 
 LatencyResult latency_run(const std::shared_ptr<nic::DpdkEal>& eal, const std::string& path, uint64_t max_msgs,
@@ -313,6 +314,7 @@ LatencyResult latency_run(const std::shared_ptr<nic::DpdkEal>& eal, const std::s
   res.p99 = h.percentile(99);
   res.p999 = h.percentile(99.9);
   res.max = h.max();
+  res.rx_bursts = r.report.shards[0].rx_bursts;
   return res;
 }
 
@@ -413,10 +415,22 @@ int main(int argc, char** argv) {
                   "achieved), %" PRIu64 " packets: p50 %" PRIu64 " ns, p99 %" PRIu64 " ns, p99.9 %" PRIu64
                   " ns, max %" PRIu64 " ns; pacer late >1us: %" PRIu64 "\n",
                   o.rate / 1e6, l.offered_pps / 1e6, l.packets, l.p50, l.p99, l.p999, l.max, l.late_sends);
+      // A packet's rx-to-book includes the wait behind the packets received before it in
+      // the same burst: large bursts (backlog after an absence) make the tail.
+      std::printf("wire-to-book, receiving core: %s\n", l.rx_bursts.describe().c_str());
+      const uint64_t rx_packets = l.rx_bursts.packets();
+      const double big_share =
+          rx_packets ? static_cast<double>(l.rx_bursts.packets_in_bursts_of_at_least(nic::kBurstSize / 2)) /
+                           static_cast<double>(rx_packets)
+                     : 0.0;
       json += ",\"latency\":{\"rate\":" + std::to_string(o.rate) + ",\"achieved\":" + std::to_string(l.offered_pps) +
               ",\"packets\":" + std::to_string(l.packets) + ",\"p50_ns\":" + std::to_string(l.p50) +
               ",\"p99_ns\":" + std::to_string(l.p99) + ",\"p999_ns\":" + std::to_string(l.p999) +
-              ",\"max_ns\":" + std::to_string(l.max) + ",\"pacer_late\":" + std::to_string(l.late_sends) + "}";
+              ",\"max_ns\":" + std::to_string(l.max) + ",\"pacer_late\":" + std::to_string(l.late_sends) +
+              ",\"rx_bursts\":" + std::to_string(l.rx_bursts.bursts()) +
+              ",\"burst_size_p50\":" + std::to_string(l.rx_bursts.packet_percentile(50)) +
+              ",\"burst_size_p99\":" + std::to_string(l.rx_bursts.packet_percentile(99)) +
+              ",\"share_in_big_bursts\":" + std::to_string(big_share) + "}";
     }
     json += "}";
     if (o.json) std::printf("%s\n", json.c_str());

@@ -17,6 +17,50 @@ uint64_t PipelineReport::lost_to_backpressure() const noexcept {
   return n;
 }
 
+uint64_t RxBurstSizes::bursts() const noexcept {
+  uint64_t b = 0;
+  for (std::size_t n = 1; n < count.size(); ++n) b += count[n];
+  return b;
+}
+
+uint64_t RxBurstSizes::packets() const noexcept { return packets_in_bursts_of_at_least(1); }
+
+uint64_t RxBurstSizes::packets_in_bursts_of_at_least(std::size_t n) const noexcept {
+  uint64_t p = 0;
+  for (std::size_t k = n < 1 ? 1 : n; k < count.size(); ++k) p += count[k] * k;
+  return p;
+}
+
+std::size_t RxBurstSizes::packet_percentile(double p) const noexcept {
+  const uint64_t total = packets();
+  if (total == 0) return 0;
+  // The packet of rank ceil(p% of total), at least the first.
+  const double want = p / 100.0 * static_cast<double>(total);
+  uint64_t rank = static_cast<uint64_t>(want);
+  if (static_cast<double>(rank) < want) ++rank;
+  if (rank == 0) rank = 1;
+  uint64_t seen = 0;
+  for (std::size_t n = 1; n < count.size(); ++n) {
+    seen += count[n] * n;
+    if (seen >= rank) return n;
+  }
+  return count.size() - 1;
+}
+
+std::string RxBurstSizes::describe() const {
+  const uint64_t b = bursts();
+  if (b == 0) return "no rx bursts";
+  const uint64_t p = packets();
+  const std::size_t big = (count.size() - 1) / 2;
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "rx bursts %" PRIu64 " (%.1f packets each); packets by burst size p50 %zu, p99 %zu; %.1f %% in "
+                "bursts of %zu or more",
+                b, static_cast<double>(p) / static_cast<double>(b), packet_percentile(50), packet_percentile(99),
+                100.0 * static_cast<double>(packets_in_bursts_of_at_least(big)) / static_cast<double>(p), big);
+  return buf;
+}
+
 namespace {
 
 std::string placement(const CorePlacement& p) {
@@ -72,10 +116,11 @@ std::string PipelineReport::describe() const {
                   r.counts.rejected, r.counts.blocked, r.counts.aborted);
     s += buf;
   }
-  if (!direct) s += "  " + placement(dispatch) + "\n";
+  if (!direct) s += "  " + placement(dispatch) + ": " + dispatch_rx_bursts.describe() + "\n";
   for (const ShardCoreReport& sh : shards) {
     std::snprintf(buf, sizeof buf, ": %" PRIu64 " messages in %" PRIu64 " bursts; rx->book ", sh.messages, sh.bursts);
     s += "  " + placement(sh.placement) + buf + percentiles(*sh.rx_to_book) + "\n";
+    if (direct) s += "    " + sh.rx_bursts.describe() + "\n";
     if (!sh.memory.empty()) s += "    memory: " + sh.memory + "\n";
   }
   std::snprintf(buf, sizeof buf, "  tx: %" PRIu64 " messages in %" PRIu64 " datagrams, %" PRIu64 " frames refused",

@@ -158,6 +158,12 @@ TEST(DpdkPipeline, DispatchAndTwoShardCoresOverNetRing) {
   feeder.join();
   EXPECT_EQ(r.report.decoded.packets, frames.size());
   expect_single_core_books(r);
+  // The dispatch core received every frame; the shard cores received none themselves.
+  EXPECT_EQ(r.report.dispatch_rx_bursts.packets(), frames.size());
+  EXPECT_EQ(r.report.shards[0].rx_bursts.bursts(), 0u);
+  EXPECT_NE(r.report.describe().find("rx bursts " + std::to_string(r.report.dispatch_rx_bursts.bursts()) + " ("),
+            std::string::npos)
+      << r.report.describe();
   // Dispatch and shard threads registered as DPDK lcores (mempool caches).
   EXPECT_GE(r.report.dispatch.dpdk_lcore, 0) << r.report.dispatch.note;
   EXPECT_GE(r.report.shards[1].placement.dpdk_lcore, 0);
@@ -199,6 +205,10 @@ TEST(DpdkPipeline, TwoDirectCoresOnTwoQueuesOverNetRing) {
   expect_single_core_books(r);
   EXPECT_GT(r.report.shards[0].messages, 0u);
   EXPECT_GT(r.report.shards[1].messages, 0u);
+  // Each direct core received its own queue: its bursts hold its stream's frames.
+  EXPECT_EQ(r.report.shards[0].rx_bursts.packets(), streams[0].size());
+  EXPECT_EQ(r.report.shards[1].rx_bursts.packets(), streams[1].size());
+  EXPECT_EQ(r.report.dispatch_rx_bursts.bursts(), 0u);
 }
 
 // Echoes every message as output, to exercise encode -> tx burst.

@@ -60,6 +60,8 @@ TEST(FeedPipeline, OneDispatchAndTwoShardCoresMatchTheSingleCoreReplay) {
   const std::string d = r.report.describe();
   EXPECT_NE(d.find("ring dispatch->shard0 [block]"), std::string::npos) << d;
   EXPECT_NE(d.find("memory: shard 0 books:"), std::string::npos) << d;
+  EXPECT_EQ(r.report.dispatch_rx_bursts.packets(), r.report.port.rx_packets);
+  EXPECT_GT(r.report.dispatch_rx_bursts.bursts(), 0u);
 }
 
 TEST(FeedPipeline, OneShardCoreWithPinnedCoresAndDropPolicyMatches) {

@@ -4,6 +4,8 @@
 // after the cores stopped (or as a live snapshot of the atomic counters). Plain value.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +30,30 @@ struct CorePlacement {
   std::string note;        // why pinning or registration did not happen, if it did not
 };
 
+// How many packets each rx burst of one receiving core delivered. A core that keeps
+// up gets small bursts; a full burst (nic::kBurstSize) is a backlog, from a core that
+// was away or fell behind, and its last packets wait behind the others before their
+// book update (rx-to-book counts from the burst's rx stamp). Written by the receiving
+// core only, one increment per non-empty burst; read after it stopped.
+struct RxBurstSizes {
+  std::array<uint64_t, nic::kBurstSize + 1> count{};  // count[n]: bursts of n packets
+
+  void record(std::size_t n) noexcept { ++count[n < count.size() ? n : count.size() - 1]; }
+  void merge(const RxBurstSizes& o) noexcept {
+    for (std::size_t n = 0; n < count.size(); ++n) count[n] += o.count[n];
+  }
+  uint64_t bursts() const noexcept;
+  uint64_t packets() const noexcept;
+  // Packets that arrived in a burst of at least n packets.
+  uint64_t packets_in_bursts_of_at_least(std::size_t n) const noexcept;
+  // With the packets ordered by the size of the burst each arrived in: the burst size
+  // at percentile p (0..100) of them. 0 when nothing was received.
+  std::size_t packet_percentile(double p) const noexcept;
+  // "rx bursts 1,234 (1.9 packets each); packets by burst size p50 1, p99 32; 3.1 %
+  // in bursts of 16 or more", or "no rx bursts".
+  std::string describe() const;
+};
+
 struct RingReport {
   std::string name;
   BackpressurePolicy policy = BackpressurePolicy::kBlock;
@@ -41,6 +67,7 @@ struct ShardCoreReport {
   uint64_t bursts = 0;    // applies: a non-empty poll, or (direct, small rx bursts) one packet
   std::unique_ptr<LatencyHistogram> rx_to_book = std::make_unique<LatencyHistogram>();  // ns
   std::string memory;     // where the shard's pools live (NodeLocalResource::describe)
+  RxBurstSizes rx_bursts;  // direct shape: the bursts this core received (else empty)
 };
 
 struct PipelineReport {
@@ -62,6 +89,7 @@ struct PipelineReport {
   std::vector<RingReport> rings;
   std::vector<ShardCoreReport> shards;
   CorePlacement dispatch;
+  RxBurstSizes dispatch_rx_bursts;  // dispatch shape: the bursts the dispatch core received
   uint64_t tx_messages = 0, tx_datagrams = 0, tx_frames_refused = 0;
   std::unique_ptr<LatencyHistogram> rx_to_tx = std::make_unique<LatencyHistogram>();  // ns, per output message
   nic::PortStats port;

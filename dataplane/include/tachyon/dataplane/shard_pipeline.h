@@ -332,6 +332,7 @@ class ShardPipeline final : public PipelineView {
     CorePlacement placement;
     LatencyHistogram rx_to_book;
     PacketDecoder decoder;  // direct mode
+    RxBurstSizes rx_bursts;  // direct mode
     uint64_t oversize = 0;
     uint64_t tx_messages = 0, tx_datagrams = 0, tx_refused = 0;
     LatencyHistogram rx_to_tx;
@@ -415,6 +416,7 @@ class ShardPipeline final : public PipelineView {
       const std::size_t n = port_.rx_burst(0, pkts);
       if (n != 0) {
         empty = 0;
+        dispatch_rx_bursts_.record(n);
         for (std::size_t i = 0; i < n; ++i) {
           if (i + 1 < n) {
             book::prefetch_read(pkts[i + 1].data);
@@ -573,6 +575,7 @@ class ShardPipeline final : public PipelineView {
       const std::size_t n = port_.rx_burst(0, pkts);
       if (n != 0) {
         empty = 0;
+        dispatch_rx_bursts_.record(n);
         std::size_t nu = 0;
         for (std::size_t i = 0; i < n; ++i) {
           if (i + 1 < n) {
@@ -737,6 +740,7 @@ class ShardPipeline final : public PipelineView {
       const std::size_t n = port_.rx_burst(q, pkts);
       if (n != 0) {
         empty = 0;
+        st.rx_bursts.record(n);
         const bool per_packet = n <= opt_.per_packet_burst_max;
         for (std::size_t i = 0; i < n; ++i) {
           if (i + 1 < n) book::prefetch_read(pkts[i + 1].data);
@@ -814,6 +818,7 @@ class ShardPipeline final : public PipelineView {
     }
     for (auto& ring : out_) r.rings.push_back({ring->name(), ring->policy(), ring->counts()});
     r.dispatch = dispatch_placement_;
+    r.dispatch_rx_bursts = dispatch_rx_bursts_;
     r.tx_messages = dispatch_tx_[0];
     r.tx_datagrams = dispatch_tx_[1];
     r.tx_frames_refused = dispatch_tx_[2];
@@ -824,6 +829,7 @@ class ShardPipeline final : public PipelineView {
       sr.messages = st->messages.load();
       sr.bursts = st->bursts;
       sr.rx_to_book->merge(st->rx_to_book);
+      sr.rx_bursts = st->rx_bursts;
       r.oversize += st->oversize;
       r.tx_messages += st->tx_messages;
       r.tx_datagrams += st->tx_datagrams;
@@ -871,6 +877,7 @@ class ShardPipeline final : public PipelineView {
   CorePlacement dispatch_placement_;
   std::array<uint64_t, 3> dispatch_tx_{};
   LatencyHistogram dispatch_rx_to_tx_;
+  RxBurstSizes dispatch_rx_bursts_;
   Flag stop_;
   Count cores_;  // cores start() launched
   Count done_;
