@@ -418,11 +418,6 @@ int main(int argc, char** argv) {
       // A packet's rx-to-book includes the wait behind the packets received before it in
       // the same burst: large bursts (backlog after an absence) make the tail.
       std::printf("wire-to-book, receiving core: %s\n", l.rx_bursts.describe().c_str());
-      const uint64_t rx_packets = l.rx_bursts.packets();
-      const double big_share =
-          rx_packets ? static_cast<double>(l.rx_bursts.packets_in_bursts_of_at_least(nic::kBurstSize / 2)) /
-                           static_cast<double>(rx_packets)
-                     : 0.0;
       json += ",\"latency\":{\"rate\":" + std::to_string(o.rate) + ",\"achieved\":" + std::to_string(l.offered_pps) +
               ",\"packets\":" + std::to_string(l.packets) + ",\"p50_ns\":" + std::to_string(l.p50) +
               ",\"p99_ns\":" + std::to_string(l.p99) + ",\"p999_ns\":" + std::to_string(l.p999) +
@@ -430,7 +425,7 @@ int main(int argc, char** argv) {
               ",\"rx_bursts\":" + std::to_string(l.rx_bursts.bursts()) +
               ",\"burst_size_p50\":" + std::to_string(l.rx_bursts.packet_percentile(50)) +
               ",\"burst_size_p99\":" + std::to_string(l.rx_bursts.packet_percentile(99)) +
-              ",\"share_in_big_bursts\":" + std::to_string(big_share) + "}";
+              ",\"share_in_big_bursts\":" + std::to_string(l.rx_bursts.big_burst_share()) + "}";
     }
     json += "}";
     if (o.json) std::printf("%s\n", json.c_str());

@@ -31,6 +31,11 @@ uint64_t RxBurstSizes::packets_in_bursts_of_at_least(std::size_t n) const noexce
   return p;
 }
 
+double RxBurstSizes::big_burst_share() const noexcept {
+  const uint64_t p = packets();
+  return p ? static_cast<double>(packets_in_bursts_of_at_least(kBig)) / static_cast<double>(p) : 0.0;
+}
+
 std::size_t RxBurstSizes::packet_percentile(double p) const noexcept {
   const uint64_t total = packets();
   if (total == 0) return 0;
@@ -50,14 +55,12 @@ std::size_t RxBurstSizes::packet_percentile(double p) const noexcept {
 std::string RxBurstSizes::describe() const {
   const uint64_t b = bursts();
   if (b == 0) return "no rx bursts";
-  const uint64_t p = packets();
-  const std::size_t big = (count.size() - 1) / 2;
   char buf[200];
   std::snprintf(buf, sizeof buf,
                 "rx bursts %" PRIu64 " (%.1f packets each); packets by burst size p50 %zu, p99 %zu; %.1f %% in "
                 "bursts of %zu or more",
-                b, static_cast<double>(p) / static_cast<double>(b), packet_percentile(50), packet_percentile(99),
-                100.0 * static_cast<double>(packets_in_bursts_of_at_least(big)) / static_cast<double>(p), big);
+                b, static_cast<double>(packets()) / static_cast<double>(b), packet_percentile(50),
+                packet_percentile(99), 100.0 * big_burst_share(), kBig);
   return buf;
 }
 

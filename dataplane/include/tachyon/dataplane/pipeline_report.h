@@ -36,6 +36,8 @@ struct CorePlacement {
 // book update (rx-to-book counts from the burst's rx stamp). Written by the receiving
 // core only, one increment per non-empty burst; read after it stopped.
 struct RxBurstSizes {
+  // A burst at least half full counts as big: the core was behind when it received it.
+  static constexpr std::size_t kBig = nic::kBurstSize / 2;
   std::array<uint64_t, nic::kBurstSize + 1> count{};  // count[n]: bursts of n packets
 
   void record(std::size_t n) noexcept { ++count[n < count.size() ? n : count.size() - 1]; }
@@ -46,6 +48,9 @@ struct RxBurstSizes {
   uint64_t packets() const noexcept;
   // Packets that arrived in a burst of at least n packets.
   uint64_t packets_in_bursts_of_at_least(std::size_t n) const noexcept;
+  // The share (0..1) of the packets that arrived in big bursts (kBig or more); 0 when
+  // nothing was received.
+  double big_burst_share() const noexcept;
   // With the packets ordered by the size of the burst each arrived in: the burst size
   // at percentile p (0..100) of them. 0 when nothing was received.
   std::size_t packet_percentile(double p) const noexcept;
