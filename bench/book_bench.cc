@@ -14,7 +14,9 @@
 // least-preempted runs, with latency broken down by message type and by position in
 // the batch. Throughput (msgs_per_s) comes from a further --runs runs of the same
 // pipeline without the per-message stamps, because reading the TSC per message costs
-// about 50 cycles here; msgs_per_s_stamped reports the stamped runs' rate too.
+// about 50 cycles here; msgs_per_s_stamped reports the stamped runs' rate too. The
+// timed books allocate from a dataplane::HugePageResource (transparent huge pages, as
+// the appliance's shards do).
 // The memory figures: preallocated book bytes / order capacity for the benchmark's
 // book, and RSS growth of a book sized for and holding 1,000,000 resting orders.
 //
@@ -58,6 +60,7 @@
 #include "tachyon/bench/scenario.h"
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/cpu_relax.h"
+#include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/spsc_ring.h"
 #include "tachyon/dataplane/tsc_clock.h"
 
@@ -330,7 +333,11 @@ uint32_t quantile(std::vector<uint32_t>& v, double q) {
 RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const TscClock& clock,
                    std::vector<uint64_t>& stamps, std::vector<uint64_t>& batch_starts, bool stamped = true) {
   const std::size_t n = msgs.size();
-  auto shard = std::make_unique<BookShard>(bench_book_config());
+  // The book's pools on transparent huge pages, as the appliance's shards have them
+  // (dataplane::NodeLocalResource): with 4 KiB pages every touch of the 16 MiB order
+  // index or the 32 MiB pool is likely a TLB miss as well.
+  dataplane::HugePageResource huge;
+  auto shard = std::make_unique<BookShard>(bench_book_config(), &huge);
   SpscRing<Event> ring(o.ring);
   RunState state;
   alignas(kCacheLine) DrainResult drained;  // written by the drain thread once, at its end
