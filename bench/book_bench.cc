@@ -22,7 +22,9 @@
 //
 // Usage:
 //   book_bench [--json] [--rt] [--orders=N] [--runs=N] [--batch=N] [--publish=N] [--ring=N]
-//              [--scenario=a,b,...] [--cpus=MATCH,DRAIN] [--seed=N]
+//              [--scenario=a,b,...] [--cpus=MATCH,DRAIN] [--seed=N] [--index-start-buckets=N]
+//   --index-start-buckets sets BookConfig::order_index_start_buckets (default 4096;
+//              0 starts the order index at full size, as before it could grow).
 //   --rt runs both threads SCHED_FIFO (priority 1) during the timed runs only, so
 //              other processes on a shared machine cannot preempt them (the kernel's
 //              RT throttling still leaves them 5% of each second).
@@ -89,12 +91,13 @@ struct Options {
   int cpu_match = -1;
   int cpu_drain = -1;
   uint64_t seed = bench::FlowConfig{}.seed;
+  uint32_t index_start_buckets = book::BookConfig{}.order_index_start_buckets;  // 0: full size
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "book_bench: %s\nusage: book_bench [--json] [--profile-ops] [--rt] [--orders=N] [--runs=N] "
-               "[--batch=N] [--ring=N] [--scenario=a,b] [--cpus=MATCH,DRAIN] [--seed=N]\nscenarios: static normal "
+               "[--batch=N] [--ring=N] [--scenario=a,b] [--cpus=MATCH,DRAIN] [--seed=N] [--index-start-buckets=N]\nscenarios: static normal "
                "swing-25 swing-40 flash-crash\n",
                why.c_str());
   std::exit(2);
@@ -128,6 +131,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--publish") o.publish = parse_u64(a, v);
     else if (a == "--ring") o.ring = parse_u64(a, v);
     else if (a == "--seed") o.seed = parse_u64(a, v);
+    else if (a == "--index-start-buckets") o.index_start_buckets = static_cast<uint32_t>(parse_u64(a, v));
     else if (a == "--scenario") {
       o.scenarios.clear();
       std::size_t p = 0;
@@ -288,8 +292,9 @@ void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, bool rt, DrainRe
   out = r;
 }
 
-book::BookConfig bench_book_config() {
+book::BookConfig bench_book_config(const Options& o) {
   book::BookConfig c;
+  c.order_index_start_buckets = o.index_start_buckets;
   c.max_orders = 1u << 20;  // holds any 1 M-order flow even if nothing were cancelled
   c.max_levels = 1u << 16;
   return c;
@@ -337,7 +342,7 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   // (dataplane::NodeLocalResource): with 4 KiB pages every touch of the 16 MiB order
   // index or the 32 MiB pool is likely a TLB miss as well.
   dataplane::HugePageResource huge;
-  auto shard = std::make_unique<BookShard>(bench_book_config(), &huge);
+  auto shard = std::make_unique<BookShard>(bench_book_config(o), &huge);
   SpscRing<Event> ring(o.ring);
   RunState state;
   alignas(kCacheLine) DrainResult drained;  // written by the drain thread once, at its end
@@ -539,7 +544,7 @@ struct MemoryResult {
 MemoryResult measure_memory(const Options& o) {
   MemoryResult m;
   {
-    const BookShard shard(bench_book_config());
+    const BookShard shard(bench_book_config(o));
     m.capacity_orders = shard.config().max_orders;
     m.preallocated_bytes = shard.memory_bytes();
     m.bytes_per_resting_order = static_cast<double>(m.preallocated_bytes) / m.capacity_orders;
@@ -594,7 +599,7 @@ int profile_ops(const Options& o) {
     fc.orders = o.orders;
     fc.seed = o.seed;
     const bench::Flow flow = bench::generate_flow(fc);
-    BookShard shard(bench_book_config());
+    BookShard shard(bench_book_config(o));
     CountSink sink;
     uint64_t count[4] = {};
     const uint64_t t0 = dataplane::rdtscp();

@@ -4,7 +4,8 @@
 // cancelled (20,000 resting orders at power-law distances around a 10,000-tick mid),
 // and every operation goes through BookShard::apply like the data plane's. Work that
 // restores the book (refilling makers, cancelling added orders) runs with the timer
-// paused once per 65,536 operations.
+// paused once per 65,536 operations. BM_OrderIndexGrowth times the insert that grows
+// the order-id index.
 //
 // Usage: book_micro_bench [Google Benchmark flags, e.g. --benchmark_repetitions=5
 //        --benchmark_report_aggregates_only=true]. Pin it with taskset -c N.
@@ -14,12 +15,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <vector>
 
 #include "tachyon/bench/gbench_main.h"
 #include "tachyon/bench/flow_generator.h"
 #include "tachyon/bench/rng.h"
 #include "tachyon/book/book_shard.h"
+#include "tachyon/book/order_index.h"
 
 namespace {
 
@@ -219,6 +222,35 @@ void BM_ModifyQtyUp(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ModifyQtyUp);
+
+// The order index's growth: the one insert that rehashes every live id on the core
+// (book::OrderIndex). Arg 0: the last doubling, 128 k -> 256 k buckets with 32,768
+// live ids; arg 1: the jump from 256 k buckets to the whole table of a 4 M-order shard
+// (the feed-mode default, 64 MiB) with 65,536 live ids. Ids are consecutive from an
+// arbitrary start, as a venue numbers them. Each iteration times that one insert; the
+// table is rebuilt with the timer paused.
+void BM_OrderIndexGrowth(benchmark::State& state) {
+  const bool jump = state.range(0) == 1;
+  const uint32_t capacity = jump ? 1u << 22 : 1u << 18;
+  const std::size_t start = jump ? book::OrderIndex::kDoublingLimit : book::OrderIndex::kDoublingLimit / 2;
+  const auto live = static_cast<uint32_t>(start / 4);  // the most the table holds before growing
+  book::OrderPool pool(capacity, std::pmr::new_delete_resource());
+  const uint64_t first = 0x5eed'0000'0000ull;
+  for (uint32_t s = 0; s <= live; ++s) pool[s].id = OrderId{first + s};
+  std::unique_ptr<book::OrderIndex> index;
+  for (auto _ : state) {
+    state.PauseTiming();
+    index.reset();
+    index = std::make_unique<book::OrderIndex>(capacity, 7, pool, std::pmr::new_delete_resource(), start);
+    for (uint32_t s = 0; s < live; ++s) index->insert(pool[s].id, s);
+    state.ResumeTiming();
+    index->insert(pool[live].id, live);
+  }
+  if (index->growths() != 1 || index->find(pool[0].id) != 0) state.SkipWithError("the insert did not grow the index");
+  state.counters["live_ids"] = live;
+  state.counters["buckets_after"] = static_cast<double>(index->buckets());
+}
+BENCHMARK(BM_OrderIndexGrowth)->Arg(0)->Arg(1)->Iterations(20)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -25,7 +25,9 @@
 // Usage:
 //   itch_bench [--json] [--messages=N] [--runs=N] [--warmup=N]
 //              [--variant=accumulating|steady|both] [--apply=batched|immediate|both]
-//              [--cpu=N] [--file=PATH] [--max-orders=N] [--no-huge-pages]
+//              [--cpu=N] [--file=PATH] [--max-orders=N] [--index-start-buckets=N] [--no-huge-pages]
+//   --index-start-buckets sets BookConfig::order_index_start_buckets (0: the order
+//              index at full size from the start, never rehashed).
 //   itch_bench --only=book|decode --runs=1 --warmup=0 ...   one kind of pass, for
 //              valgrind --tool=callgrind --toggle-collect='*scan_stream*'
 //              (instructions per message; build with -DTACHYON_MARCH=x86-64-v3)
@@ -79,6 +81,7 @@ struct Options {
   int cpu = -1;
   std::string file = std::string(TACHYON_DATA_DIR) + "/itch/ex20101224.TEST_ITCH_50.binaryfile";
   uint32_t max_orders = 0;  // 0: enough for the accumulating stream
+  uint32_t index_start_buckets = book::BookConfig{}.order_index_start_buckets;  // 0: full size
   bool huge_pages = true;
   std::vector<itch::ApplyMode> modes{itch::ApplyMode::kBatched, itch::ApplyMode::kImmediate};
   bool do_book = true;
@@ -88,7 +91,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "itch_bench: %s\nusage: itch_bench [--json] [--messages=N] [--runs=N] [--warmup=N] "
-               "[--variant=accumulating|steady|both] [--cpu=N] [--file=PATH] [--max-orders=N] [--no-huge-pages] "
+               "[--variant=accumulating|steady|both] [--cpu=N] [--file=PATH] [--max-orders=N] [--index-start-buckets=N] [--no-huge-pages] "
                "[--apply=batched|immediate|both] [--only=book|decode]\n",
                why.c_str());
   std::exit(2);
@@ -121,6 +124,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--cpu") o.cpu = static_cast<int>(parse_u64(a, v));
     else if (a == "--file") o.file = v;
     else if (a == "--max-orders") o.max_orders = static_cast<uint32_t>(parse_u64(a, v));
+    else if (a == "--index-start-buckets") o.index_start_buckets = static_cast<uint32_t>(parse_u64(a, v));
     else if (a == "--variant") {
       if (v == "accumulating") o.variants = {ItchLoopVariant::kAccumulating};
       else if (v == "steady") o.variants = {ItchLoopVariant::kSteady};
@@ -250,6 +254,7 @@ book::BookConfig book_config(const Options& o, const bench::ItchLoopStream& s, c
   cfg.max_orders = o.max_orders ? o.max_orders : static_cast<uint32_t>(std::bit_ceil(std::max<uint64_t>(need, 1u << 22)));
   cfg.max_levels = 1u << 16;
   cfg.max_symbols = 64;
+  cfg.order_index_start_buckets = o.index_start_buckets;
   return cfg;
 }
 

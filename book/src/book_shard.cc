@@ -45,7 +45,7 @@ BookShard::BookShard(const BookConfig& cfg, std::pmr::memory_resource* mr)
       mr_(mr),
       orders_(cfg.max_orders, mr),
       levels_(cfg.max_levels, mr),
-      index_(cfg.max_orders, cfg.hash_seed, orders_, mr),
+      index_(cfg.max_orders, cfg.hash_seed, orders_, mr, cfg.order_index_start_buckets),
       level_index_(cfg.max_levels, levels_, mr),
       arena_(arena_entries(cfg), mr),
       books_(static_cast<OrderBook*>(mr->allocate(sizeof(OrderBook) * cfg.max_symbols, alignof(OrderBook)))),

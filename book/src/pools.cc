@@ -1,4 +1,5 @@
-// Setup and teardown of the preallocated pools (orders, levels, id index, ladder arena).
+// Setup and teardown of the preallocated pools (orders, levels, level index, ladder
+// arena; the order index is in order_index.cc).
 // Runs before the owning core starts; not on the hot path.
 #include <algorithm>
 #include <bit>
@@ -9,7 +10,6 @@
 #include "tachyon/book/cache_line.h"
 #include "tachyon/book/ladder_arena.h"
 #include "tachyon/book/level_index.h"
-#include "tachyon/book/order_index.h"
 #include "tachyon/book/order_pool.h"
 #include "tachyon/book/price_ladder.h"
 #include "tachyon/book/price_level.h"
@@ -48,18 +48,6 @@ LevelPool::LevelPool(uint32_t capacity, std::pmr::memory_resource* mr)
 }
 
 LevelPool::~LevelPool() { mr_->deallocate(levels_, bytes(), kCacheLine); }
-
-OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr)
-    : mask_(std::bit_ceil(std::max<std::size_t>(std::size_t{max_orders} * 2, 16)) - 1),
-      shift_(32u - static_cast<unsigned>(std::countr_zero(mask_ + 1))),
-      seed_(seed),
-      orders_(pool.data()),
-      mr_(mr) {
-  table_ = allocate_array<Entry>(mr, buckets());
-  std::memset(static_cast<void*>(table_), 0xff, bytes());  // slot == kNil everywhere
-}
-
-OrderIndex::~OrderIndex() { mr_->deallocate(table_, bytes(), kCacheLine); }
 
 LevelIndex::LevelIndex(uint32_t max_levels, const LevelPool& levels, std::pmr::memory_resource* mr)
     : mask_(std::bit_ceil(std::max<std::size_t>(std::size_t{max_levels} * 2, 16)) - 1),

@@ -336,6 +336,7 @@ ConfigResult validate(toml::table& root, const std::map<std::string, std::string
   rd.integer("book", "min_price", c.book.min_price.ticks, -book::kMaxAbsPrice, book::kMaxAbsPrice);
   rd.integer("book", "max_price", c.book.max_price.ticks, -book::kMaxAbsPrice, book::kMaxAbsPrice);
   rd.integer("book", "max_qty", c.book.max_qty.value, 1, book::kMaxQtyLimit);
+  rd.integer("book", "order_index_start_buckets", c.book.order_index_start_buckets, 0, book::kMaxSlots);
   if (c.book.min_price > c.book.max_price)
     rd.fail("book", "min_price", std::to_string(c.book.min_price.ticks), "must be <= book.max_price");
   // [nic]
@@ -471,6 +472,7 @@ std::vector<std::string> static_changes(const Config& a, const Config& b) {
   cmp(a.book.min_price == b.book.min_price, "book.min_price");
   cmp(a.book.max_price == b.book.max_price, "book.max_price");
   cmp(a.book.max_qty == b.book.max_qty, "book.max_qty");
+  cmp(a.book.order_index_start_buckets == b.book.order_index_start_buckets, "book.order_index_start_buckets");
   cmp(a.nic == b.nic, "nic");
   cmp(a.cores.dataplane == b.cores.dataplane, "cores.dataplane");
   cmp(a.cores.control == b.cores.control, "cores.control");

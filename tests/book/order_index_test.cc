@@ -1,5 +1,6 @@
 // Unit tests of OrderIndex, the open-addressing id -> slot table: lookups, clustered
-// and wrapping probe runs, and backward-shift deletion under heavy insert/erase churn,
+// and wrapping probe runs, backward-shift deletion under heavy insert/erase churn, and
+// in-place doubling (including runs that wrap past the end of the doubled table),
 // checked against std::unordered_map.
 #include <gtest/gtest.h>
 
@@ -21,9 +22,11 @@ namespace {
 // An index over its own pool, plus the std::unordered_map it must agree with.
 class IndexHarness {
  public:
-  IndexHarness(uint32_t capacity, uint64_t seed)
+  // start_buckets 0: the whole table from the start, as before growth existed.
+  IndexHarness(uint32_t capacity, uint64_t seed, std::size_t start_buckets = 0,
+               std::size_t doubling_limit = OrderIndex::kDoublingLimit)
       : pool_(capacity, std::pmr::new_delete_resource()),
-        index_(capacity, seed, pool_, std::pmr::new_delete_resource()) {}
+        index_(capacity, seed, pool_, std::pmr::new_delete_resource(), start_buckets, doubling_limit) {}
 
   bool full() const { return pool_.free() == 0; }
   std::size_t size() const { return model_.size(); }
@@ -70,8 +73,36 @@ TEST(OrderIndex, TableIsAtLeastTwiceTheCapacityAndAPowerOfTwo) {
     IndexHarness h(cap, 1);
     EXPECT_GE(h.index().buckets(), 2u * cap);
     EXPECT_TRUE(std::has_single_bit(h.index().buckets()));
+    EXPECT_EQ(h.index().max_buckets(), h.index().buckets());
     EXPECT_EQ(h.index().bytes(), h.index().buckets() * sizeof(OrderIndex::Entry));
   }
+}
+
+TEST(OrderIndex, StartsSmallAndDoublesAboveAQuarterLoad) {
+  IndexHarness h(1000, 3, 20);  // rounded up to 32 buckets in use of 2048
+  EXPECT_EQ(h.index().max_buckets(), 2048u);
+  EXPECT_EQ(h.index().bytes(), 2048u * sizeof(OrderIndex::Entry));
+  EXPECT_EQ(h.index().buckets(), 32u);
+  for (uint64_t id = 0; id < 8; ++id) h.insert(id * 977);
+  EXPECT_EQ(h.index().buckets(), 32u);  // 8 of 32: at the threshold, not above it
+  h.insert(8 * 977);
+  EXPECT_EQ(h.index().buckets(), 64u);
+  EXPECT_EQ(h.index().growths(), 1u);
+  h.check({1, 2, 3});
+  for (uint64_t id = 9; id < 1000; ++id) h.insert(id * 977);
+  EXPECT_EQ(h.index().buckets(), 2048u);
+  EXPECT_EQ(h.index().growths(), 6u);
+  EXPECT_EQ(h.index().size(), 1000u);
+  h.check({1, 2, 3});
+  // Past the doubling limit the next growth goes to full size.
+  IndexHarness jump(1000, 3, 16, 64);
+  for (uint64_t id = 0; id < 17; ++id) jump.insert(id * 977);
+  EXPECT_EQ(jump.index().buckets(), 2048u);
+  EXPECT_EQ(jump.index().growths(), 3u);  // 16 -> 32 -> 64 -> 2048
+  jump.check({1, 2, 3});
+  // Start sizes below 16 buckets or above the table are clamped to it.
+  EXPECT_EQ(IndexHarness(1000, 3, 1).index().buckets(), 16u);
+  EXPECT_EQ(IndexHarness(1000, 3, 1u << 20).index().buckets(), 2048u);
 }
 
 TEST(OrderIndex, FindInsertEraseAndSetSlot) {
@@ -102,17 +133,6 @@ TEST(OrderIndex, FullLoadSingleSlot) {
   EXPECT_EQ(h.size(), 0u);
 }
 
-// splitmix64 finaliser over the seeded id, as OrderIndex documents; used only to pick
-// ids that share a home bucket. If the hash ever changes, the tests below still check
-// correctness, only with less clustering.
-uint64_t home_of(uint64_t id, uint64_t seed, std::size_t buckets) {
-  uint64_t h = id ^ seed;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return static_cast<uint32_t>(h) & (buckets - 1);
-}
-
 TEST(OrderIndex, ClusteredIdsWrapAroundTheTableEnd) {
   constexpr uint32_t kCap = 16;  // 32 buckets
   constexpr uint64_t kSeed = 99;
@@ -121,7 +141,7 @@ TEST(OrderIndex, ClusteredIdsWrapAroundTheTableEnd) {
   // Ids homed at the last two buckets and at bucket 0: their runs wrap past the end.
   std::vector<uint64_t> ids;
   for (uint64_t id = 1; ids.size() < kCap; ++id) {
-    const uint64_t home = home_of(id, kSeed, buckets);
+    const std::size_t home = h.index().home_bucket(OrderId{id});
     if (home >= buckets - 2 || home == 0) ids.push_back(id);
   }
   std::mt19937_64 rng(5);
@@ -140,8 +160,8 @@ TEST(OrderIndex, ClusteredIdsWrapAroundTheTableEnd) {
 
 // Heavy churn at up to full pool load: random inserts and erases from a small id space
 // (so ids come back after being erased) mixed with arbitrary 64-bit ids.
-void churn(uint32_t cap, uint64_t seed, int ops) {
-  IndexHarness h(cap, seed);
+void churn(uint32_t cap, uint64_t seed, int ops, std::size_t start_buckets = 0) {
+  IndexHarness h(cap, seed, start_buckets);
   std::mt19937_64 rng(seed * 31 + cap);
   const uint64_t space = 3ull * cap + 1;
   std::vector<uint64_t> probes;
@@ -175,11 +195,86 @@ void churn(uint32_t cap, uint64_t seed, int ops) {
   h.check({0, 1, 2, 999'999});
 }
 
+// Ids whose home in a table of `buckets` is in [lo, hi): enough of them make the
+// doubled table's last run wrap past its end, the layout's hardest case.
+std::vector<uint64_t> ids_homed_in(const OrderIndex& probe, std::size_t lo, std::size_t hi, std::size_t n,
+                                   uint64_t first) {
+  std::vector<uint64_t> ids;
+  for (uint64_t id = first; ids.size() < n; ++id) {
+    const std::size_t home = probe.home_bucket(OrderId{id});
+    if (home >= lo && home < hi) ids.push_back(id);
+  }
+  return ids;
+}
+
+TEST(OrderIndex, GrowthKeepsRunsThatWrapPastTheEnd) {
+  for (uint64_t seed : {5ull, 6ull, 7ull, 8ull}) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    // A full-size index of 64 buckets tells which ids end up homed at its last buckets;
+    // the growing one starts at 16 and doubles twice on the way to 64 (at 5 and 9
+    // entries), so the runs at the end wrap in both doublings.
+    IndexHarness full(32, seed);
+    ASSERT_EQ(full.index().buckets(), 64u);
+    IndexHarness h(32, seed, 16);
+    std::vector<uint64_t> ids = ids_homed_in(full.index(), 56, 64, 24, 1);
+    const std::vector<uint64_t> more = ids_homed_in(full.index(), 0, 2, 4, 1);
+    ids.insert(ids.end(), more.begin(), more.end());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      h.insert(ids[i]);
+      h.check({ids.begin() + static_cast<std::ptrdiff_t>(i) + 1, ids.end()});
+      if (HasFatalFailure()) return;
+    }
+    EXPECT_EQ(h.index().buckets(), 64u);
+    EXPECT_EQ(h.index().growths(), 2u);
+    // Erase and reinsert through the wrapped runs.
+    for (std::size_t i = 0; i < ids.size(); i += 2) h.erase(ids[i]);
+    h.check({ids[0], ids[2]});
+    for (std::size_t i = 0; i < ids.size(); i += 2) h.insert(ids[i]);
+    h.check({});
+  }
+}
+
+// Random growth: many small starts, ids clustered and arbitrary, erases mixed in so
+// doublings happen with every kind of run in the table.
+TEST(OrderIndex, GrowthUnderChurnAgreesWithAHashMap) {
+  for (uint32_t cap : {8u, 64u, 1000u, 5000u})
+    for (uint64_t seed : {0ull, 11ull, 0xfeedull}) {
+      SCOPED_TRACE(::testing::Message() << "cap " << cap << " seed " << seed);
+      // The default doubling limit, and one that makes the last growth a jump.
+      IndexHarness h(cap, seed, 16, seed == 11 ? 256 : OrderIndex::kDoublingLimit);
+      std::mt19937_64 rng(seed + cap);
+      uint64_t next_id = rng() >> 8;
+      for (int i = 0; i < 40'000; ++i) {
+        const unsigned r = static_cast<unsigned>(rng() % 8);
+        if (r < 5 && !h.full()) {
+          // Mostly sequential ids (as venues number them), some arbitrary.
+          const uint64_t id = r == 0 ? rng() : next_id++;
+          if (!h.has(id)) h.insert(id);
+        } else if (h.size() != 0) {
+          auto it = h.model().begin();
+          std::advance(it, static_cast<std::ptrdiff_t>(rng() % std::min<std::size_t>(h.size(), 8)));
+          h.erase(it->first);
+        }
+        if (HasFatalFailure()) return;
+        if (i % 251 == 0) {
+          h.check({next_id, rng()});
+          if (HasFatalFailure()) return;
+        }
+        ASSERT_LE(h.index().size() * 2, h.index().buckets());
+      }
+      h.check({});
+      EXPECT_EQ(h.index().size(), h.size());
+      EXPECT_GE(h.index().buckets(), 2 * h.size());
+    }
+}
+
 TEST(OrderIndex, HeavyChurnAgreesWithAHashMap) {
   for (uint32_t cap : {2u, 3u, 8u, 16u, 64u, 1000u})
     for (uint64_t seed : {0ull, 1ull, 0xdeadbeefull}) {
       SCOPED_TRACE(::testing::Message() << "cap " << cap << " seed " << seed);
       churn(cap, seed, cap <= 16 ? 20'000 : 200'000);
+      if (HasFatalFailure()) return;
+      churn(cap, seed, cap <= 16 ? 20'000 : 100'000, 16);  // growing from 16 buckets
       if (HasFatalFailure()) return;
     }
 }

@@ -263,11 +263,27 @@ TEST(ConfigWatcher, ReloadsWhenALayeredFileChanges) {
   std::remove(top.c_str());
 }
 
+TEST(Config, OrderIndexStartSizeIsReadAndIsAStaticKey) {
+  const ConfigResult d = parse_config("", {});
+  ASSERT_TRUE(d.config);
+  EXPECT_EQ(d.config->book.order_index_start_buckets, book::BookConfig{}.order_index_start_buckets);
+  const ConfigResult full = parse_config("[book]\norder_index_start_buckets = 0\n", {});
+  ASSERT_TRUE(full.config) << ::testing::PrintToString(messages(full));
+  EXPECT_EQ(full.config->book.order_index_start_buckets, 0u);
+  EXPECT_EQ(static_changes(*d.config, *full.config), std::vector<std::string>{"book.order_index_start_buckets"});
+  const ConfigResult bad = parse_config("[book]\norder_index_start_buckets = -1\n", {});
+  EXPECT_FALSE(bad.config);
+  ASSERT_FALSE(bad.errors.empty());
+  EXPECT_NE(bad.errors.front().to_string().find("book.order_index_start_buckets"), std::string::npos)
+      << bad.errors.front().to_string();
+}
+
 TEST(Config, TheShippedExampleIsValid) {
   const ConfigResult r = load_config(std::string(TACHYON_SOURCE_DIR) + "/config/tachyon.example.toml", {});
   ASSERT_TRUE(r.config) << ::testing::PrintToString(messages(r));
   EXPECT_EQ(r.config->journal.fsync, FsyncPolicy::kIntervalMs);
   EXPECT_EQ(r.config->risk, RiskLimits{});  // the example lists the defaults
+  EXPECT_EQ(r.config->book.order_index_start_buckets, book::BookConfig{}.order_index_start_buckets);
 }
 
 }  // namespace

@@ -17,6 +17,12 @@ struct BookConfig {
   Price max_price{int64_t{1} << 60};
   Qty max_qty{1'000'000'000};
   uint64_t hash_seed = 0x7ac4'9e1f'35b2'd861ull;  // id-index hash seed; any value works
+  // Buckets of the order-id index in use at start (32 KiB by default). The index is
+  // preallocated for 2 x max_orders but grows as live orders need it (doubling up to
+  // 2 MiB, then to full size; see OrderIndex), so a book far below capacity probes a
+  // table that stays in cache; each growth rehashes the live orders once, on the core.
+  // 0 starts at full size and never rehashes.
+  uint32_t order_index_start_buckets = 1u << 12;
 
   // Checks every field; returns an empty string when valid, else one line naming the
   // field, its value and the rule it breaks.

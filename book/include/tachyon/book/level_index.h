@@ -66,7 +66,7 @@ class LevelIndex {
     const uint32_t tag = tag_of(sym, side, levels_[level].price);
     std::size_t hole = home(tag);
     while (table_[hole].level != level) hole = (hole + 1) & mask_;
-    detail::erase_backward_shift<&Entry::level>(table_, mask_, shift_, hole);
+    detail::erase_backward_shift<&Entry::level>(table_, mask_, hole, [this](const Entry& e) { return home(e.tag); });
   }
 
   std::size_t buckets() const noexcept { return mask_ + 1; }

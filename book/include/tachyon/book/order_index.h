@@ -2,12 +2,22 @@
 // Owned by one BookShard's core; not thread-safe.
 //
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
-// multiplicative (Fibonacci) hash of the id's upper bits with its low 3 bits XORed
-// into the lowest home bits (see tag_of); the home bucket is the tag's top bits,
-// so the home is recomputable from the entry alone and deletion can use backward
-// shifting (no tombstones, so a cancel-heavy flow never degrades probes). One multiply
-// per hash; the top bits of the product depend on every bit of the id. The table holds
-// at least twice the pool capacity (and 16 buckets), so the load stays <= 0.5.
+// multiplicative (Fibonacci) hash of the id's upper bits, with the id's low 3 bits in
+// place of its own (see tag_of); the home bucket is the tag's top bits XOR those 3 bits,
+// so the home is recomputable from the entry alone, at any table size, and deletion can
+// use backward shifting (no tombstones, so a cancel-heavy flow never degrades probes).
+// One multiply per hash; the top bits of the product depend on every bit of the id.
+//
+// The table is preallocated for at least twice the pool capacity (and 16 buckets), but
+// only its first buckets() are in use: it starts at start_buckets and grows in place
+// whenever an insert takes the load above 0.25, doubling up to doubling_limit buckets
+// (2 MiB by default) and then going straight to its full size. A book with tens of
+// thousands of live orders then probes a table that stays in cache, not one sized for
+// the whole pool whose every new id group is a cache miss; a book that keeps growing
+// pays one rehash of at most doubling_limit / 4 entries into the full table, not a
+// doubling rehash of millions on the core. Each growth rehashes every live entry once,
+// on the insert that crosses the threshold (see grow()); a shard that must never pay
+// that on its core starts at full size (start_buckets = 0).
 #pragma once
 
 #include <cstddef>
@@ -29,7 +39,13 @@ class OrderIndex {
   };
   static_assert(sizeof(Entry) == 8);
 
-  OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr);
+  // The largest table growth reaches by doubling; the next growth is to full size.
+  static constexpr std::size_t kDoublingLimit = std::size_t{1} << 18;
+
+  // start_buckets: buckets in use at first (rounded up to a power of two, at least 16,
+  // at most the preallocated table); 0 starts at full size.
+  OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool, std::pmr::memory_resource* mr,
+             std::size_t start_buckets = 0, std::size_t doubling_limit = kDoublingLimit);
   ~OrderIndex();
   OrderIndex(const OrderIndex&) = delete;
   OrderIndex& operator=(const OrderIndex&) = delete;
@@ -63,7 +79,11 @@ class OrderIndex {
   }
   // Inserts the id find_pos(id, hole) looked for -> slot, with no change to the table
   // in between (the tag comes from the probe, not a second hash). O(1), hot path.
-  void insert_at(const Hole& hole, uint32_t slot) noexcept { table_[hole.pos] = Entry{slot, hole.tag}; }
+  // May grow the table, which moves entries: positions found before it are stale.
+  void insert_at(const Hole& hole, uint32_t slot) noexcept {
+    table_[hole.pos] = Entry{slot, hole.tag};
+    if (++size_ > grow_at_) [[unlikely]] grow();
+  }
 
   // Returns the pool slot of id, or kNil. Expected O(1), hot path.
   uint32_t find(OrderId id) const noexcept {
@@ -73,41 +93,64 @@ class OrderIndex {
   uint32_t slot_at(std::size_t pos) const noexcept { return table_[pos].slot; }
 
   // Inserts id -> slot. Precondition: id absent and the pool slot already holds id.
+  // May grow the table, as insert_at().
   void insert(OrderId id, uint32_t slot) noexcept {
     const uint32_t tag = tag_of(id);
     std::size_t p = home(tag);
     while (table_[p].slot != kNil) p = (p + 1) & mask_;
     table_[p] = Entry{slot, tag};
+    if (++size_ > grow_at_) [[unlikely]] grow();
   }
 
   // Removes the entry at pos (from find_pos), shifting later entries of the probe run
   // back so lookups never cross a hole. Hot path.
-  void erase_at(std::size_t pos) noexcept { detail::erase_backward_shift<&Entry::slot>(table_, mask_, shift_, pos); }
+  void erase_at(std::size_t pos) noexcept {
+    detail::erase_backward_shift<&Entry::slot>(table_, mask_, pos, [this](const Entry& e) { return home(e.tag); });
+    --size_;
+  }
 
   // Retargets the entry at pos to a new slot (same id). O(1).
   void set_slot(std::size_t pos, uint32_t slot) noexcept { table_[pos].slot = slot; }
 
   // Prefetches id's home bucket; for the batch pipeline.
   void prefetch(OrderId id) const noexcept { prefetch_read(&table_[home(tag_of(id))]); }
+  // Buckets in use now, and preallocated (the most it can grow to).
   std::size_t buckets() const noexcept { return mask_ + 1; }
-  std::size_t bytes() const noexcept { return buckets() * sizeof(Entry); }
+  std::size_t max_buckets() const noexcept { return max_buckets_; }
+  std::size_t bytes() const noexcept { return max_buckets_ * sizeof(Entry); }
+  std::size_t size() const noexcept { return size_; }
+  // Times the table has grown since construction.
+  uint32_t growths() const noexcept { return growths_; }
+  // The bucket a lookup of id starts at, in the table as it is now.
+  std::size_t home_bucket(OrderId id) const noexcept { return home(tag_of(id)); }
 
  private:
   // Ids that differ only in their low 3 bits share a hash and land in one aligned group
   // of 8 buckets (one cache line), at a position their low bits pick (XORed into the
   // lowest 3 home bits, a permutation within the group): venues number
   // orders sequentially and most live orders are recent, so their lookups touch a few
-  // lines instead of one each. The group itself is placed by the hash of the rest.
+  // lines instead of one each. The group itself is placed by the hash of the rest. The
+  // tag keeps the 3 bits in its own low bits, which the home's top bits leave out while
+  // shift_ >= 3 (up to 2^29 buckets; past that the home is still in range, only less
+  // spread), so a tag stays valid when the table grows.
   uint32_t tag_of(OrderId id) const noexcept {
     const uint32_t h = static_cast<uint32_t>((((id.value >> 3) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
-    // shift_ <= 28 (the table has at least 16 buckets), so all 3 bits stay in the tag.
-    return h ^ (static_cast<uint32_t>(id.value & 7) << shift_);
+    return (h & ~7u) | static_cast<uint32_t>(id.value & 7);
   }
-  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>((tag >> shift_) ^ (tag & 7)); }
+
+  // Grows buckets() in place (doubling, or to full size past doubling_limit_) and
+  // rehashes every entry. Cold: O(buckets) per growth, so O(1) amortised per insert.
+  [[gnu::cold, gnu::noinline]] void grow() noexcept;
 
   Entry* table_;
   std::size_t mask_;
   unsigned shift_;  // 32 - log2(buckets)
+  std::size_t size_ = 0;     // live entries
+  std::size_t grow_at_;      // size_ above which the table grows (SIZE_MAX at full size)
+  std::size_t max_buckets_;  // preallocated
+  std::size_t doubling_limit_;
+  uint32_t growths_ = 0;
   uint64_t seed_;
   const Order* orders_;
   std::pmr::memory_resource* mr_;

@@ -1,6 +1,6 @@
 // Deletion for the book's linear-probing tables (OrderIndex, LevelIndex), whose 8-byte
-// entries hold a value (kNil when the bucket is empty) and a tag whose top bits are the
-// entry's home bucket. Used by the owning core only; not thread-safe.
+// entries hold a value (kNil when the bucket is empty) and a tag from which the owner
+// computes the entry's home bucket. Used by the owning core only; not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -10,20 +10,20 @@
 
 namespace tachyon::book::detail {
 
-// Empties bucket hole of table (mask + 1 buckets, home = tag >> shift) and moves later
-// entries of its probe run back into the gap, so lookups never cross an empty bucket
-// and no tombstones are needed. Value is the entry's value member. Expected O(1), hot
-// path.
-template <auto Value, class Entry>
-inline void erase_backward_shift(Entry* table, std::size_t mask, unsigned shift, std::size_t hole) noexcept {
+// Empties bucket hole of table (mask + 1 buckets) and moves later entries of its probe
+// run back into the gap, so lookups never cross an empty bucket and no tombstones are
+// needed. Value is the entry's value member; home(entry) gives the entry's home bucket.
+// Expected O(1), hot path.
+template <auto Value, class Entry, class Home>
+inline void erase_backward_shift(Entry* table, std::size_t mask, std::size_t hole, Home home) noexcept {
   std::size_t j = hole;
   for (;;) {
     j = (j + 1) & mask;
     const Entry e = table[j];
     if (e.*Value == kNil) break;
-    const std::size_t home = static_cast<std::size_t>(e.tag >> shift);
+    const std::size_t h = home(e);
     // e may move into the hole unless its home lies cyclically in (hole, j].
-    if (((j - home) & mask) >= ((j - hole) & mask)) {
+    if (((j - h) & mask) >= ((j - hole) & mask)) {
       table[hole] = e;
       hole = j;
     }
