@@ -66,6 +66,7 @@ struct Shape {
   uint64_t ids;    // ids 1..ids, plus the occasional 0 and UINT64_MAX
   int64_t max_qty;
   uint64_t hash_seed;
+  uint32_t index_start;  // order-index buckets at start: 16 grows while the case runs
 
   BookConfig config() const {
     BookConfig c;
@@ -76,6 +77,7 @@ struct Shape {
     c.max_price = Price{base + spread};
     c.max_qty = Qty{max_qty};
     c.hash_seed = hash_seed;
+    c.order_index_start_buckets = index_start;
     return c;
   }
 };
@@ -96,6 +98,9 @@ Shape pick_shape() {
   s.ids = tiny ? *gen::inRange<uint64_t>(2, 10) : *gen::inRange<uint64_t>(2, 25);
   s.max_qty = *gen::element<int64_t>(1000, 6);
   s.hash_seed = *gen::element<uint64_t>(0, 0x7ac49e1f35b2d861ull, ~0ull);
+  // 16 buckets grow above 4 live orders, so most roomy cases rehash the index in the
+  // middle of matching, replaces and cancels; 0 is the full-size table.
+  s.index_start = *gen::element<uint32_t>(16, 16, 4096, 0);
   return s;
 }
 
@@ -182,7 +187,7 @@ std::string listing(const Shape& s, const std::vector<Step>& steps, std::size_t 
   std::ostringstream os;
   os << "shape: symbols " << s.symbols << ", max_orders " << s.orders << ", max_levels " << s.levels << ", prices "
      << s.base - s.spread << ".." << s.base + s.spread << ", skew " << s.skew << ", max_qty " << s.max_qty << ", hash_seed " << s.hash_seed
-     << "\n";
+     << ", index_start " << s.index_start << "\n";
   std::string out = os.str() + "resolved messages:\n";
   for (std::size_t i = 0; i <= last && i < steps.size(); ++i) {
     out += "  " + describe(steps[i].m);
