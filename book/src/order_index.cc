@@ -1,6 +1,6 @@
-// OrderIndex set-up and its in-place doubling. The constructor runs before the owning
+// OrderIndex set-up and its in-place growth. The constructor runs before the owning
 // core starts; grow() runs on that core, inside the insert that takes the load above
-// 0.5, and allocates nothing.
+// 0.25, and allocates nothing.
 #include "tachyon/book/order_index.h"
 
 #include <algorithm>
