@@ -9,8 +9,8 @@
 //
 // Linear probing with 8-byte entries {level, tag}, backward-shift deletion (no
 // tombstones), as OrderIndex. Prices are hashed in blocks of eight: the tag is a
-// multiplicative hash of symbol, side and price / 8 in its top 28 bits, then price % 8
-// and the side in its lowest four, and the home bucket is the tag's top bits XOR
+// multiplicative hash of symbol, side and price / 8 in its top 28 bits, then the side
+// and price % 8 in its lowest four, and the home bucket is the tag's top bits XOR
 // price % 8. So the eight prices of a block have their homes in one aligned group of
 // eight buckets, one cache line: the levels near the top of a book, where most
 // operations land, share a few hot lines, and a lookup of a price next to a live level
@@ -86,18 +86,18 @@ class LevelIndex {
  private:
   // Symbol and side sit above any price block a book accepts (|price| <= 2^61 ticks is
   // validated, but live prices are far smaller), so neighbouring blocks of one book and
-  // the same block in two books or on two sides hash apart. Bits 1-3 are price % 8,
-  // bit 0 the side.
+  // the same block in two books or on two sides hash apart. Bit 3 is the side, bits 0-2
+  // price % 8.
   uint32_t tag_of(SymbolId sym, Side side, Price price) const noexcept {
     const auto ticks = static_cast<uint64_t>(price.ticks);
-    const uint64_t x = (ticks >> 3) ^ (uint64_t{sym.value} << 33) ^ (uint64_t{static_cast<uint8_t>(side)} << 32);
+    const auto s = static_cast<uint32_t>(side) & 1u;
+    const uint64_t x = (ticks >> 3) ^ (uint64_t{sym.value} << 33) ^ (uint64_t{s} << 32);
     const auto h = static_cast<uint32_t>((x * 0x9E3779B97F4A7C15ull) >> 32);
-    return (h & ~0xFu) | (static_cast<uint32_t>(ticks & 7) << 1) | (static_cast<uint32_t>(side) & 1u);
+    return (h & ~0xFu) | (s << 3) | static_cast<uint32_t>(ticks & 7);
   }
-  // The block's group of eight buckets (the top bits), and price % 8 within it.
-  std::size_t home(uint32_t tag) const noexcept {
-    return static_cast<std::size_t>((tag >> shift_) ^ ((tag >> 1) & 7u)) & mask_;
-  }
+  // The block's group of eight buckets (the top bits), and price % 8 within it; the
+  // table has at least 16 buckets, so the result stays inside it.
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>((tag >> shift_) ^ (tag & 7u)); }
 
   Entry* table_;
   std::size_t mask_;
