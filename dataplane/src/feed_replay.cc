@@ -11,6 +11,7 @@
 
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/book_digest.h"
+#include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
 #include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
@@ -52,7 +53,7 @@ struct TradeCounter {
 // The mirror: one shard for every symbol, fed by an ITCH BookBuilder.
 struct Mirror {
   explicit Mirror(const ReplayOptions& opt)
-      : shard(std::make_shared<book::BookShard>(opt.book)), builder(*shard, trades), opt_(opt) {
+      : shard(std::make_shared<book::BookShard>(opt.book, &HugePageResource::shared())), builder(*shard, trades), opt_(opt) {
     if (opt.probes) {
       trades.symbols = &opt.probes->symbols();
       trades.builder = &builder;

@@ -30,7 +30,7 @@ void* HugePageResource::do_allocate(std::size_t bytes, std::size_t alignment) {
   if (raw_end > end) ::munmap(reinterpret_cast<void*>(end), raw_end - end);
   // Advice only: without THP (or with it disabled) the memory still works with 4 KiB pages.
   ::madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);
-  mapped_ += len;
+  mapped_.fetch_add(len, std::memory_order_relaxed);
   return reinterpret_cast<void*>(aligned);
 }
 
@@ -38,7 +38,13 @@ void HugePageResource::do_deallocate(void* p, std::size_t bytes, std::size_t ali
   if (bytes < kHugePage || alignment > kHugePage) return upstream_->deallocate(p, bytes, alignment);
   const std::size_t len = round_up(bytes, kHugePage);
   ::munmap(p, len);
-  mapped_ -= len;
+  mapped_.fetch_sub(len, std::memory_order_relaxed);
+}
+
+HugePageResource& HugePageResource::shared() noexcept {
+  // Leaked on purpose: a static object would be destroyed while books still use it.
+  static HugePageResource* const instance = new HugePageResource();
+  return *instance;
 }
 
 }  // namespace tachyon::dataplane

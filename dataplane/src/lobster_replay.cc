@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
 #include "tachyon/dataplane/lobster.h"
@@ -62,7 +63,7 @@ struct Counter {
 
 class LobsterBook {
  public:
-  explicit LobsterBook(const book::BookConfig& cfg) : shard_(std::make_shared<book::BookShard>(cfg)) {}
+  explicit LobsterBook(const book::BookConfig& cfg) : shard_(std::make_shared<book::BookShard>(cfg, &HugePageResource::shared())) {}
 
   // Applies one message; returns false when it named an order the book cannot find.
   bool apply(uint64_t seq, const lobster::Message& m) noexcept {

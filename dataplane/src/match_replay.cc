@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
 #include "tachyon/dataplane/internal/replay_modes.h"
@@ -260,7 +261,7 @@ class MatchRun {
       : opt_(opt),
         sum_(sum),
         dur_(opt.durability),
-        shard_(std::make_shared<book::BookShard>(opt.book)),
+        shard_(std::make_shared<book::BookShard>(opt.book, &HugePageResource::shared())),
         out_(opt.out_path, dur_.journal, port),
         publisher_(mold::Session::from(kMarketDataSession), stocks, opt.book.max_orders, out_),
         symbol_counters_(opt.probes ? &opt.probes->symbols() : nullptr),
