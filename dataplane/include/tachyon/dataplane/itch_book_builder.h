@@ -125,6 +125,18 @@ consteval std::array<FastPath, 256> fast_paths() {
 
 inline constexpr std::array<FastPath, 256> kFastPaths = fast_paths();
 
+// The side byte of an add, by value: 0 for B (book::Side::kBuy), 1 for S (kSell), and
+// 0x80 for anything else, which sends the add through decode() (see on_message()).
+consteval std::array<uint8_t, 256> side_codes() {
+  std::array<uint8_t, 256> t{};
+  t.fill(0x80);
+  t[static_cast<uint8_t>('B')] = static_cast<uint8_t>(book::Side::kBuy);
+  t[static_cast<uint8_t>('S')] = static_cast<uint8_t>(book::Side::kSell);
+  return t;
+}
+inline constexpr std::array<uint8_t, 256> kSideCodes = side_codes();
+static_assert(static_cast<uint8_t>(book::Side::kBuy) == 0 && static_cast<uint8_t>(book::Side::kSell) == 1);
+
 }  // namespace detail
 
 enum class ApplyMode : uint8_t {
@@ -174,7 +186,7 @@ class BookBuilder {
     if (staged_ == 0) return;
     tap_.arm();
     shard_.apply_batch(std::span<const book::BookMessage>(batch_.data(), staged_), tap_, [this](std::size_t i) {
-      if (tap_.rejected) [[unlikely]] rejected(batch_[i], batch_types_[i], nullptr);
+      if (tap_.rejected) [[unlikely]] rejected(batch_[i], staged_letter(batch_[i].type), nullptr);
       tap_.arm();
     });
     staged_ = 0;
@@ -206,13 +218,12 @@ class BookBuilder {
     if (n != f.length) [[unlikely]]  // another type (length 0) or a bad length
       return decode(p, n, *this);
     const uint32_t sym = locate_to_symbol_[load_be16(p + detail::kLocateAt)];
-    const uint8_t side = p[f.side_at];
-    // In integer arithmetic, not short-circuit: one branch, taken only by the rare add
-    // that needs handling, whatever the type.
-    const uint32_t needs_decode =
-        f.add & ((static_cast<uint32_t>(side != 'B') & static_cast<uint32_t>(side != 'S')) |
-                 static_cast<uint32_t>(sym == kUnmapped));
-    if (needs_decode != 0) [[unlikely]]
+    const uint8_t side = detail::kSideCodes[p[f.side_at]];
+    // One test, taken only by the rare add that needs handling, whatever the type: bit 31
+    // is set for a bad side (its code's bit 7, moved up) or for kUnmapped (a shard has
+    // far fewer than 2^31 symbols; a SymbolId that did would only take the slow path).
+    static_assert(kUnmapped >> 31 == 1);
+    if ((f.add & (((static_cast<uint32_t>(side) << 24) | sym) >> 31)) != 0) [[unlikely]]
       return decode(p, n, *this);
     ++stats_.messages[t];
     ++seq_;
@@ -225,9 +236,8 @@ class BookBuilder {
     b.price = book::Price{static_cast<int64_t>(load_be32(p + f.price_at))};
     b.qty = book::Qty{static_cast<int64_t>(load_be32(p + f.qty_at))};
     b.symbol = book::SymbolId{sym};
-    b.side = side == 'S' ? book::Side::kSell : book::Side::kBuy;
+    b.side = static_cast<book::Side>(side & 1);
     b.type = f.op;
-    batch_types_[staged_] = static_cast<char>(t);
     staged_ += f.staged;
     if (staged_ == kBatch) flush();
     return DecodeStatus::kOk;
@@ -283,6 +293,20 @@ class BookBuilder {
     return s;
   }
 
+  // The ITCH type letter a staged operation came from, for counting its reject: each
+  // staged operation has one type, except an insert (A or F), whose rejects are counted
+  // by reason, never by type (an insert is never rejected as kNotResting). Keeping the
+  // letter per staged slot cost a byte store per message on the hot path.
+  static constexpr char staged_letter(book::MsgType op) noexcept {
+    switch (op) {
+      case book::MsgType::kExecute: return OrderExecuted::kType;
+      case book::MsgType::kReduce: return OrderCancel::kType;
+      case book::MsgType::kCancel: return OrderDelete::kType;
+      case book::MsgType::kReplace: return OrderReplace::kType;
+      default: return AddOrder::kType;
+    }
+  }
+
   void count_reject(char type) noexcept {
     if (tap_.reason == book::RejectReason::kNotResting) {
       ++stats_.unknown_refs[static_cast<uint8_t>(type)];
@@ -307,7 +331,6 @@ class BookBuilder {
   void book_op(char type, Fill&& fill) noexcept {
     if (mode_ == ApplyMode::kBatched) {
       fill(batch_[staged_]);
-      batch_types_[staged_] = type;
       if (++staged_ == kBatch) flush();
       return;
     }
@@ -418,10 +441,9 @@ class BookBuilder {
   uint32_t mapped_ = 0;
   book::SeqNum seq_ = 0;
   BookBuilderStats stats_{};
-  // kBatched: the staged operations and the ITCH type letter of each.
+  // kBatched: the staged operations.
   std::size_t staged_ = 0;
   std::array<book::BookMessage, kBatch> batch_;
-  std::array<char, kBatch> batch_types_{};
 };
 
 }  // namespace tachyon::dataplane::itch
