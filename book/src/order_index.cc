@@ -90,7 +90,7 @@ void OrderIndex::grow() noexcept {
   const std::size_t n = old_n * 2 <= doubling_limit_ ? old_n * 2 : max_buckets_;
   const std::size_t mask = n - 1;
   const unsigned shift = 32u - static_cast<unsigned>(std::countr_zero(n));
-  const auto home_in = [shift](const Entry& e) { return static_cast<std::size_t>((e.tag >> shift) ^ (e.tag & 7)); };
+  const auto home_in = [shift](const Entry& e) { return static_cast<std::size_t>(e.tag >> shift); };
 
   // 1. Gather.
   std::size_t w = n;

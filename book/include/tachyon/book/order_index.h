@@ -2,10 +2,10 @@
 // Owned by one BookShard's core; not thread-safe.
 //
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
-// multiplicative (Fibonacci) hash of the id's upper bits, with the id's low 3 bits in
-// place of its own (see tag_of); the home bucket is the tag's top bits XOR those 3 bits,
-// so the home is recomputable from the entry alone, at any table size, and deletion can
-// use backward shifting (no tombstones, so a cancel-heavy flow never degrades probes).
+// multiplicative (Fibonacci) hash of the id (see tag_of) and the home bucket is its top
+// bits, so the home is recomputable from the entry alone, at any table size, and
+// deletion can use backward shifting (no tombstones, so a cancel-heavy flow never
+// degrades probes).
 // One multiply per hash; the top bits of the product depend on every bit of the id.
 //
 // The table is preallocated for at least twice the pool capacity (and 16 buckets), but
@@ -13,7 +13,7 @@
 // whenever an insert takes the load above 0.25, doubling up to doubling_limit buckets
 // (2 MiB by default) and then going straight to its full size. A book with tens of
 // thousands of live orders then probes a table that stays in cache, not one sized for
-// the whole pool whose every new id group is a cache miss; a book that keeps growing
+// the whole pool whose every new id is a cache miss; a book that keeps growing
 // pays one rehash of at most doubling_limit / 4 entries into the full table, not a
 // doubling rehash of millions on the core. Each growth rehashes every live entry once,
 // on the insert that crosses the threshold (see grow()); a shard that must never pay
@@ -125,19 +125,17 @@ class OrderIndex {
   std::size_t home_bucket(OrderId id) const noexcept { return home(tag_of(id)); }
 
  private:
-  // Ids that differ only in their low 3 bits share a hash and land in one aligned group
-  // of 8 buckets (one cache line), at a position their low bits pick (XORed into the
-  // lowest 3 home bits, a permutation within the group): venues number
-  // orders sequentially and most live orders are recent, so their lookups touch a few
-  // lines instead of one each. The group itself is placed by the hash of the rest. The
-  // tag keeps the 3 bits in its own low bits, which the home's top bits leave out while
-  // shift_ >= 3 (up to 2^29 buckets; past that the home is still in range, only less
-  // spread), so a tag stays valid when the table grows.
+  // Every id is hashed on its own, sequential ones included. Until 2026-12-07 ids that
+  // differed only in their low 3 bits shared a hash and filled one aligned group of 8
+  // buckets, so that recent sequential ids touched few cache lines. But a venue's live
+  // ids are mostly consecutive: their groups were full, every other id homed there ran
+  // on into the next group, and erases scanned those runs with a branch per entry. With
+  // the table grown to the live count (see above), it is in cache anyway, and hashing
+  // each id cut the generated feed's book pass by a fifth (README, ITCH into books).
   uint32_t tag_of(OrderId id) const noexcept {
-    const uint32_t h = static_cast<uint32_t>((((id.value >> 3) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
-    return (h & ~7u) | static_cast<uint32_t>(id.value & 7);
+    return static_cast<uint32_t>(((id.value ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
   }
-  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>((tag >> shift_) ^ (tag & 7)); }
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
 
   // Grows buckets() in place (doubling, or to full size past doubling_limit_) and
   // rehashes every entry. Cold: O(buckets) per growth, so O(1) amortised per insert.
