@@ -26,6 +26,9 @@
 //   itch_bench [--json] [--messages=N] [--runs=N] [--warmup=N]
 //              [--variant=accumulating|steady|both] [--apply=batched|immediate|both]
 //              [--cpu=N] [--file=PATH] [--max-orders=N] [--index-start-buckets=N] [--no-huge-pages]
+//   --file is an ITCH BinaryFILE (default: the NASDAQ sample in ../shared/data/itch) or
+//              a pcap/pcapng capture of MoldUDP64 ITCH datagrams, whose messages are
+//              looped the same way (e.g. `tachyon gen --mode feed -o feed.pcap`).
 //   --index-start-buckets sets BookConfig::order_index_start_buckets (0: the order
 //              index at full size from the start, never rehashed).
 //   itch_bench --only=book|decode --runs=1 --warmup=0 ...   one kind of pass, for

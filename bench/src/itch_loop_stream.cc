@@ -14,6 +14,10 @@
 #include "tachyon/dataplane/itch_binary_file.h"
 #include "tachyon/dataplane/itch_book_builder.h"
 #include "tachyon/dataplane/itch_encoder.h"
+#include "tachyon/dataplane/moldudp64.h"
+#include "tachyon/nic/capture_sniff.h"
+#include "tachyon/nic/pcap_reader.h"
+#include "tachyon/nic/udp_frame.h"
 
 namespace tachyon::bench {
 
@@ -78,6 +82,39 @@ struct SampleReplay {
 
 }  // namespace
 
+namespace {
+
+// The ITCH messages of a capture's MoldUDP64 datagrams, in capture order, as BinaryFILE
+// records. Every frame must be a MoldUDP64 datagram over UDP: a feed capture such as
+// `tachyon gen --mode feed` writes. Throws naming the packet and the problem otherwise.
+std::vector<uint8_t> binary_file_of_capture(const std::string& path) {
+  std::vector<uint8_t> out;
+  nic::PcapReader r(path);
+  nic::CapturedPacket p;
+  uint64_t packet = 0;
+  while (r.next(p) == nic::ReadStatus::kPacket) {
+    ++packet;
+    nic::UdpFrame f;
+    const nic::FrameError fe = nic::decode_udp_frame(p.data, f);
+    if (fe != nic::FrameError::kOk)
+      throw std::runtime_error(path + ": packet " + std::to_string(packet) + ": " + nic::to_string(fe));
+    dataplane::mold::Packet mp;
+    const dataplane::mold::ParseResult pr = dataplane::mold::parse(f.payload, mp);
+    if (!pr.ok())
+      throw std::runtime_error(path + ": packet " + std::to_string(packet) + ": not a MoldUDP64 datagram");
+    mp.for_each([&](uint64_t, std::span<const uint8_t> msg) {
+      uint8_t prefix[2];
+      dataplane::store_be16(prefix, static_cast<uint16_t>(msg.size()));
+      out.insert(out.end(), prefix, prefix + 2);
+      out.insert(out.end(), msg.begin(), msg.end());
+    });
+  }
+  if (r.failed()) throw std::runtime_error(path + ": capture unreadable after packet " + std::to_string(packet));
+  return out;
+}
+
+}  // namespace
+
 ItchSample load_itch_sample(const std::string& path) {
   ItchSample s;
   {
@@ -85,6 +122,8 @@ ItchSample load_itch_sample(const std::string& path) {
     if (!in) throw std::runtime_error(path + ": cannot open");
     s.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  const std::size_t head = std::min(s.bytes.size(), nic::kCaptureSniffBytes);
+  if (nic::sniff_capture(std::span<const uint8_t>(s.bytes.data(), head)).ok()) s.bytes = binary_file_of_capture(path);
   // Frame the records (the scan below checks the same framing).
   for (std::size_t off = 0; off + 3 <= s.bytes.size();) {
     const uint8_t* rec = &s.bytes[off];

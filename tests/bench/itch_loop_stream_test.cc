@@ -9,9 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "../nic/capture_test_files.h"
+#include "tachyon/bench/capture_generator.h"
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/itch_binary_file.h"
 #include "tachyon/dataplane/itch_book_builder.h"
+#include "tachyon/dataplane/moldudp64.h"
+#include "tachyon/nic/pcap_reader.h"
+#include "tachyon/nic/udp_frame.h"
 
 namespace tachyon::bench {
 namespace {
@@ -121,6 +126,59 @@ TEST(ItchLoopStream, SteadyPassesDeleteTheirLeftovers) {
   EXPECT_EQ(r.live, 0u);
   EXPECT_EQ(r.stats.messages['D'], 3 * (1'745u + kResting));
   EXPECT_EQ(r.stats.total_unknown_refs(), 3 * kUnknownRefs);  // the appended deletes all hit
+}
+
+// A generated feed capture is a sample too: its MoldUDP64 messages, in capture order,
+// become the BinaryFILE records, and a pass leaves what the feed handler leaves.
+TEST(ItchLoopStream, AFeedCaptureIsReadAsTheMessagesOfItsDatagrams) {
+  nic::test::TempFile cap("loop-feed.pcap");
+  CaptureConfig cfg;
+  cfg.kind = CaptureKind::kFeed;
+  cfg.messages = 4000;
+  const CaptureInfo info = generate_capture(cfg, cap.path());
+  const ItchSample s = load_itch_sample(cap.path());
+  ASSERT_EQ(s.record_offsets.size(), info.messages);
+
+  // The same messages, byte for byte, as walking the datagrams.
+  std::vector<std::vector<uint8_t>> expected;
+  nic::PcapReader r(cap.path());
+  nic::CapturedPacket p;
+  while (r.next(p) == nic::ReadStatus::kPacket) {
+    nic::UdpFrame f;
+    ASSERT_EQ(nic::decode_udp_frame(p.data, f), nic::FrameError::kOk);
+    dataplane::mold::Packet mp;
+    ASSERT_TRUE(dataplane::mold::parse(f.payload, mp).ok());
+    mp.for_each([&](uint64_t, std::span<const uint8_t> m) { expected.emplace_back(m.begin(), m.end()); });
+  }
+  ASSERT_EQ(expected.size(), s.record_offsets.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const uint8_t* rec = &s.bytes[s.record_offsets[i]];
+    ASSERT_EQ(dataplane::load_be16(rec), expected[i].size()) << "record " << i;
+    ASSERT_EQ(std::memcmp(rec + 2, expected[i].data(), expected[i].size()), 0) << "record " << i;
+  }
+
+  // Looped, each pass's orders are fresh ones: two passes leave twice one pass's orders.
+  const ItchLoopStream st = build_itch_loop_stream(s, 2 * info.messages, ItchLoopVariant::kAccumulating);
+  const Replayed rp = replay(st);
+  EXPECT_TRUE(rp.report.clean());
+  EXPECT_EQ(rp.report.messages, 2 * info.messages);
+  EXPECT_EQ(rp.live, 2 * s.resting_refs.size());
+  EXPECT_EQ(rp.stats.total_unknown_refs(), 0u);
+}
+
+// A capture whose frames are not MoldUDP64 over UDP is refused, naming the packet.
+TEST(ItchLoopStream, ACaptureOfOtherFramesIsRefusedNamingThePacket) {
+  nic::test::RawPacket arp;
+  arp.data.assign(60, 0);
+  arp.data[12] = 0x08;
+  arp.data[13] = 0x06;  // EtherType ARP
+  nic::test::TempFile cap("loop-arp.pcap", nic::test::make_pcap({arp}, true, false));
+  try {
+    (void)load_itch_sample(cap.path());
+    FAIL() << "an ARP capture was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(cap.path() + ": packet 1: "), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ struct ItchSample {
   uint64_t zero_prefixes = 0;           // records whose length came from the type
 };
 
-// Reads a BinaryFILE sample and works out which orders a pass leaves resting by
+// Reads a BinaryFILE sample (or the ITCH messages of a pcap/pcapng capture of MoldUDP64
+// datagrams, such as `tachyon gen --mode feed` writes) and works out which orders a pass leaves resting by
 // replaying it once through the library's feed handler (itch::BookBuilder). Throws
 // std::runtime_error naming the file when it cannot be read or does not frame cleanly.
 ItchSample load_itch_sample(const std::string& path);
