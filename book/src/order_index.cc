@@ -61,6 +61,8 @@ OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool
       start_buckets == 0 ? max_buckets_ : std::clamp(std::bit_ceil(start_buckets), kMinBuckets, max_buckets_);
   mask_ = start - 1;
   shift_ = 32u - static_cast<unsigned>(std::countr_zero(start));
+  group_ = group_for(start);
+  low_ = (1u << group_) - 1;
   grow_at_ = grow_threshold(start, max_buckets_);
   // The whole table is allocated and written now (slot == kNil everywhere), so growing
   // never allocates or faults in a page on the core.
@@ -90,7 +92,9 @@ void OrderIndex::grow() noexcept {
   const std::size_t n = old_n * 2 <= doubling_limit_ ? old_n * 2 : max_buckets_;
   const std::size_t mask = n - 1;
   const unsigned shift = 32u - static_cast<unsigned>(std::countr_zero(n));
-  const auto home_in = [shift](const Entry& e) { return static_cast<std::size_t>(e.tag >> shift); };
+  const unsigned group = group_for(n);
+  const uint32_t low = (1u << group) - 1;
+  const auto home_in = [shift, low](const Entry& e) { return static_cast<std::size_t>((e.tag >> shift) ^ (e.tag & low)); };
 
   // 1. Gather.
   std::size_t w = n;
@@ -101,6 +105,11 @@ void OrderIndex::grow() noexcept {
   }
   Entry* const block = table_ + w;
   const std::size_t count = n - w;
+  // The growth to the full table groups ids by eight (see tag_of): every tag is
+  // recomputed from its order's id, once in the table's life.
+  if (group != group_) {
+    for (std::size_t i = 0; i < count; ++i) block[i].tag = tag_in(orders_[block[i].slot].id, group, low);
+  }
 
   // 2. Sort.
   sort_by_key(block, count, home_in);
@@ -145,6 +154,8 @@ void OrderIndex::grow() noexcept {
 
   mask_ = mask;
   shift_ = shift;
+  group_ = group;
+  low_ = low;
   grow_at_ = grow_threshold(n, max_buckets_);
   ++growths_;
 }

@@ -2,10 +2,11 @@
 // Owned by one BookShard's core; not thread-safe.
 //
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
-// multiplicative (Fibonacci) hash of the id (see tag_of) and the home bucket is its top
-// bits, so the home is recomputable from the entry alone, at any table size, and
-// deletion can use backward shifting (no tombstones, so a cancel-heavy flow never
-// degrades probes).
+// multiplicative (Fibonacci) hash of the id; at full size, of the id's upper bits, with
+// the id's low 3 bits in place of its own (see tag_of). The home bucket is the tag's top
+// bits (XOR those 3 bits at full size), so the home is recomputable from the entry
+// alone, and deletion can use backward shifting (no tombstones, so a cancel-heavy flow
+// never degrades probes).
 // One multiply per hash; the top bits of the product depend on every bit of the id.
 //
 // The table is preallocated for at least twice the pool capacity (and 16 buckets), but
@@ -13,13 +14,14 @@
 // whenever an insert takes the load above 0.25, doubling up to doubling_limit buckets
 // (2 MiB by default) and then going straight to its full size. A book with tens of
 // thousands of live orders then probes a table that stays in cache, not one sized for
-// the whole pool whose every new id is a cache miss; a book that keeps growing
+// the whole pool whose every new id group is a cache miss; a book that keeps growing
 // pays one rehash of at most doubling_limit / 4 entries into the full table, not a
 // doubling rehash of millions on the core. Each growth rehashes every live entry once,
 // on the insert that crosses the threshold (see grow()); a shard that must never pay
 // that on its core starts at full size (start_buckets = 0).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -125,17 +127,32 @@ class OrderIndex {
   std::size_t home_bucket(OrderId id) const noexcept { return home(tag_of(id)); }
 
  private:
-  // Every id is hashed on its own, sequential ones included. Until 2026-12-07 ids that
-  // differed only in their low 3 bits shared a hash and filled one aligned group of 8
-  // buckets, so that recent sequential ids touched few cache lines. But a venue's live
-  // ids are mostly consecutive: their groups were full, every other id homed there ran
-  // on into the next group, and erases scanned those runs with a branch per entry. With
-  // the table grown to the live count (see above), it is in cache anyway, and hashing
-  // each id cut the generated feed's book pass by a fifth (README, ITCH into books).
-  uint32_t tag_of(OrderId id) const noexcept {
-    return static_cast<uint32_t>(((id.value ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
+  // How ids are placed depends on the table's size:
+  //  - Up to doubling_limit buckets (the table stays in cache) every id is hashed on its
+  //    own and the home is the tag's top bits. A venue's live ids are mostly
+  //    consecutive: placed side by side they would fill whole 8-bucket groups, so that
+  //    every other id homed there ran on into the next groups and erases scanned those
+  //    runs with a branch per entry (book_bench, and a generated feed's book pass, were
+  //    a fifth slower).
+  //  - Past it (the full table, beyond the caches) ids that differ only in their low 3
+  //    bits share a hash of the rest and one aligned group of 8 buckets, one cache line,
+  //    at the position their low bits pick (kept in the tag's low bits and XORed into
+  //    the home's). Recent sequential ids then touch a few lines instead of one each,
+  //    which is what a large table's lookups cost (tachyon replay of a generated
+  //    10 M-message feed, about 200 k live orders, was a fifth slower with every id on
+  //    its own line).
+  // group_ is 0 or 3 (the low bits grouped) and low_ is (1 << group_) - 1. The growth
+  // that changes the form recomputes every tag from its order's id (see grow()). In the
+  // grouped form the home's top bits leave the tag's low 3 bits out while shift_ >= 3
+  // (up to 2^29 buckets; past that the home is still in range, only less spread).
+  uint32_t tag_of(OrderId id) const noexcept { return tag_in(id, group_, low_); }
+  uint32_t tag_in(OrderId id, unsigned group, uint32_t low) const noexcept {
+    const uint32_t h = static_cast<uint32_t>((((id.value >> group) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
+    return (h & ~low) | (static_cast<uint32_t>(id.value) & low);
   }
-  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>(tag >> shift_); }
+  std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>((tag >> shift_) ^ (tag & low_)); }
+  // group_ for a table of n buckets.
+  unsigned group_for(std::size_t n) const noexcept { return n > doubling_limit_ ? 3u : 0u; }
 
   // Grows buckets() in place (doubling, or to full size past doubling_limit_) and
   // rehashes every entry. Cold: O(buckets) per growth, so O(1) amortised per insert.
@@ -144,6 +161,8 @@ class OrderIndex {
   Entry* table_;
   std::size_t mask_;
   unsigned shift_;  // 32 - log2(buckets)
+  unsigned group_;  // 0, or 3 when ids are grouped by eight (see tag_of)
+  uint32_t low_;    // (1 << group_) - 1
   std::size_t size_ = 0;     // live entries
   std::size_t grow_at_;      // size_ above which the table grows (SIZE_MAX at full size)
   std::size_t max_buckets_;  // preallocated
