@@ -17,7 +17,8 @@
 //
 // Usage: nic_bench [--mode=all|rx|replay|latency|scaling] [--messages=N] [--runs=N]
 //                  [--shards=N] [--rate=PPS] [--latency-messages=N] [--json]
-//                  [--dispatch-cpu=C] [--shard-cpus=C,D,..] [--per-packet-burst-max=N]
+//                  [--dispatch-cpu=C] [--shard-cpus=C,D,..] [--per-packet-burst-max=N] [--mbufs=N]
+// --mbufs: mbufs per mempool in the rx-only and replay passes, alike (default 8191).
 // --per-packet-burst-max (latency mode): rx bursts of at most N packets are applied and
 //   stamped packet by packet (PipelineOptions::per_packet_burst_max; 0: whole bursts).
 #include <rte_dev.h>
@@ -62,6 +63,7 @@ struct Options {
   bool json = false;
   int dispatch_cpu = -1;
   uint32_t per_packet_burst_max = dataplane::PipelineOptions{}.per_packet_burst_max;
+  uint32_t mbufs = 8191;  // per mempool of the rx-only and replay passes (both alike)
   std::vector<int> shard_cpus;
 };
 
@@ -69,7 +71,7 @@ struct Options {
   std::fprintf(stderr,
                "nic_bench: %s\nusage: nic_bench [--mode=all|rx|replay|latency|scaling] [--messages=N] [--runs=N] "
                "[--shards=N] [--rate=PPS] [--latency-messages=N] [--json] [--dispatch-cpu=C] [--shard-cpus=C,D] "
-               "[--per-packet-burst-max=N]\n",
+               "[--per-packet-burst-max=N] [--mbufs=N]\n",
                why.c_str());
   std::exit(2);
 }
@@ -97,6 +99,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--rate") o.rate = num();
     else if (a == "--dispatch-cpu") o.dispatch_cpu = static_cast<int>(num());
     else if (a == "--per-packet-burst-max") o.per_packet_burst_max = static_cast<uint32_t>(num());
+    else if (a == "--mbufs") o.mbufs = static_cast<uint32_t>(num());
     else if (a == "--shard-cpus") {
       std::size_t pos = 0;
       while (pos < v.size()) {
@@ -107,6 +110,7 @@ Options parse(int argc, char** argv) {
     } else usage("unknown option " + a);
   }
   if (o.runs < 1 || o.shards < 1 || o.rate <= 0) usage("--runs, --shards and --rate must be positive");
+  if (o.mbufs < 1024) usage("--mbufs must be at least 1024");
   return o;
 }
 
@@ -167,8 +171,9 @@ struct RxPass {
   uint64_t packets = 0;
 };
 
-RxPass rx_only(const std::shared_ptr<nic::DpdkEal>& eal, const std::string& path, uint64_t packets, int cpu) {
-  nic::DpdkMempools pools(8191);
+RxPass rx_only(const std::shared_ptr<nic::DpdkEal>& eal, const std::string& path, uint64_t packets, int cpu,
+               uint32_t mbufs) {
+  nic::DpdkMempools pools(mbufs);
   nic::DpdkPortOptions po;
   po.port_id = pcap_vdev(path);
   po.expected_rx_packets = packets;
@@ -201,7 +206,7 @@ struct ReplayPass {
 
 ReplayPass replay_pass(const std::shared_ptr<nic::DpdkEal>& eal, const std::string& path, uint64_t packets,
                        uint32_t shards, bool direct, const Options& o, bool handoff = false) {
-  nic::DpdkMempools pools(8191);
+  nic::DpdkMempools pools(o.mbufs);
   nic::DpdkPortOptions po;
   po.port_id = pcap_vdev(path);
   po.expected_rx_packets = packets;
@@ -345,7 +350,7 @@ int main(int argc, char** argv) {
       uint64_t hash_direct = 0, hash_dispatch = 0, hash_handoff = 0;
       std::vector<uint64_t> split;
       for (int run = 0; run < o.runs; ++run) {
-        const RxPass a = rx_only(eal, path, info.packets, rx_cpu);
+        const RxPass a = rx_only(eal, path, info.packets, rx_cpu, o.mbufs);
         rx.push_back(static_cast<double>(a.packets) / a.seconds);
         if (all || o.mode == "replay") {
           const ReplayPass d = replay_pass(eal, path, info.packets, 1, true, o);
