@@ -14,10 +14,9 @@
 #include "tachyon/dataplane/itch_binary_file.h"
 #include "tachyon/dataplane/itch_book_builder.h"
 #include "tachyon/dataplane/itch_encoder.h"
-#include "tachyon/dataplane/moldudp64.h"
+#include "tachyon/dataplane/packet_decoder.h"
 #include "tachyon/nic/capture_sniff.h"
 #include "tachyon/nic/pcap_reader.h"
-#include "tachyon/nic/udp_frame.h"
 
 namespace tachyon::bench {
 
@@ -80,34 +79,33 @@ struct SampleReplay {
   }
 };
 
-}  // namespace
-
-namespace {
-
-// The ITCH messages of a capture's MoldUDP64 datagrams, in capture order, as BinaryFILE
-// records. Every frame must be a MoldUDP64 datagram over UDP: a feed capture such as
-// `tachyon gen --mode feed` writes. Throws naming the packet and the problem otherwise.
+// The ITCH messages of a capture, as the feed handler's PacketDecoder hands them on (in
+// sequence order, duplicates skipped), as BinaryFILE records. Every frame must be a
+// MoldUDP64 datagram over IPv4/UDP, as in a feed capture that `tachyon gen --mode feed`
+// writes. Throws naming the packet otherwise.
 std::vector<uint8_t> binary_file_of_capture(const std::string& path) {
   std::vector<uint8_t> out;
   nic::PcapReader r(path);
   nic::CapturedPacket p;
+  dataplane::PacketDecoder decoder;
   uint64_t packet = 0;
   while (r.next(p) == nic::ReadStatus::kPacket) {
     ++packet;
-    nic::UdpFrame f;
-    const nic::FrameError fe = nic::decode_udp_frame(p.data, f);
-    if (fe != nic::FrameError::kOk)
-      throw std::runtime_error(path + ": packet " + std::to_string(packet) + ": " + nic::to_string(fe));
-    dataplane::mold::Packet mp;
-    const dataplane::mold::ParseResult pr = dataplane::mold::parse(f.payload, mp);
-    if (!pr.ok())
-      throw std::runtime_error(path + ": packet " + std::to_string(packet) + ": not a MoldUDP64 datagram");
-    mp.for_each([&](uint64_t, std::span<const uint8_t> msg) {
+    nic::RxPacket rx;
+    rx.data = p.data.data();
+    rx.length = p.captured_length();
+    decoder.decode(rx, [&](std::span<const uint8_t> msg, uint64_t, uint8_t) {
       uint8_t prefix[2];
       dataplane::store_be16(prefix, static_cast<uint16_t>(msg.size()));
       out.insert(out.end(), prefix, prefix + 2);
       out.insert(out.end(), msg.begin(), msg.end());
     });
+    const dataplane::DecoderCounts& c = decoder.counts();
+    if (c.bad_frames + c.bad_datagrams + c.too_many_sessions != 0)
+      throw std::runtime_error(path + ": packet " + std::to_string(packet) + ": " +
+                               (c.bad_frames != 0 ? "not an IPv4/UDP frame" : c.bad_datagrams != 0
+                                                                                ? "not a MoldUDP64 datagram"
+                                                                                : "too many MoldUDP64 sessions"));
   }
   if (r.failed()) throw std::runtime_error(path + ": capture unreadable after packet " + std::to_string(packet));
   return out;
