@@ -226,17 +226,21 @@ BENCHMARK(BM_ModifyQtyUp);
 // The order index's growth: the one insert that rehashes every live id on the core
 // (book::OrderIndex). Arg 0: the last doubling, 128 k -> 256 k buckets with 32,768
 // live ids; arg 1: the jump from 256 k buckets to the whole table of a 4 M-order shard
-// (the feed-mode default, 64 MiB) with 65,536 live ids. Ids are consecutive from an
-// arbitrary start, as a venue numbers them. Each iteration times that one insert; the
-// table is rebuilt with the timer paused.
+// (the feed-mode default, 64 MiB) with 65,536 live ids; arg 2: the same jump with one
+// id in 97 live (sparse, as a shard that sees some of a venue's symbols). Ids are
+// otherwise consecutive from an arbitrary start, as a venue numbers them. Consecutive
+// ids are grouped by eight at the jump, which recomputes every tag and sorts; sparse
+// ones stay on their own (see book::OrderIndex). Each iteration times that one insert;
+// the table is rebuilt with the timer paused.
 void BM_OrderIndexGrowth(benchmark::State& state) {
-  const bool jump = state.range(0) == 1;
+  const bool jump = state.range(0) >= 1;
+  const uint64_t stride = state.range(0) == 2 ? 97 : 1;
   const uint32_t capacity = jump ? 1u << 22 : 1u << 18;
   const std::size_t start = jump ? book::OrderIndex::kDoublingLimit : book::OrderIndex::kDoublingLimit / 2;
   const auto live = static_cast<uint32_t>(start / 4);  // the most the table holds before growing
   book::OrderPool pool(capacity, std::pmr::new_delete_resource());
   const uint64_t first = 0x5eed'0000'0000ull;
-  for (uint32_t s = 0; s <= live; ++s) pool[s].id = OrderId{first + s};
+  for (uint32_t s = 0; s <= live; ++s) pool[s].id = OrderId{first + s * stride};
   std::unique_ptr<book::OrderIndex> index;
   for (auto _ : state) {
     state.PauseTiming();
@@ -249,8 +253,9 @@ void BM_OrderIndexGrowth(benchmark::State& state) {
   if (index->growths() != 1 || index->find(pool[0].id) != 0) state.SkipWithError("the insert did not grow the index");
   state.counters["live_ids"] = live;
   state.counters["buckets_after"] = static_cast<double>(index->buckets());
+  state.counters["grouped"] = index->grouped() ? 1 : 0;
 }
-BENCHMARK(BM_OrderIndexGrowth)->Arg(0)->Arg(1)->Iterations(20)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OrderIndexGrowth)->Arg(0)->Arg(1)->Arg(2)->Iterations(20)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

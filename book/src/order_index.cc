@@ -14,6 +14,8 @@ namespace tachyon::book {
 namespace {
 
 constexpr std::size_t kMinBuckets = 16;
+// ids_dense(): how many live ids it looks at.
+constexpr std::size_t kDenseSample = 1024;
 
 // The live count above which a table of `buckets` grows: past a quarter full, unless
 // it is already the whole preallocated table (whose load the pool's capacity bounds to
@@ -72,6 +74,24 @@ OrderIndex::OrderIndex(uint32_t max_orders, uint64_t seed, const OrderPool& pool
 
 OrderIndex::~OrderIndex() { mr_->deallocate(table_, bytes(), kCacheLine); }
 
+bool OrderIndex::ids_dense() const noexcept {
+  const std::size_t n = mask_ + 1;
+  // Every stride-th bucket from a fixed start, so the sample spreads over the table.
+  const std::size_t stride = std::max<std::size_t>(1, n / (4 * kDenseSample));
+  std::size_t sampled = 0, neighbours = 0;
+  for (std::size_t p = 0; p < n && sampled < kDenseSample; p += stride) {
+    const Entry e = table_[p];
+    if (e.slot == kNil) continue;
+    const uint64_t id = orders_[e.slot].id.value;
+    for (uint64_t j = 0; j < 8; ++j) {
+      const uint64_t other = (id & ~uint64_t{7}) | j;
+      if (other != id && find_pos(OrderId{other}) != npos) ++neighbours;
+    }
+    ++sampled;
+  }
+  return sampled != 0 && 2 * neighbours >= sampled;
+}
+
 // Growing in place, from old_n to n buckets (n = 2 x old_n, or the full table), with no
 // scratch memory:
 //  1. Gather every entry into one block at the end of the grown table (the new part is
@@ -92,7 +112,9 @@ void OrderIndex::grow() noexcept {
   const std::size_t n = old_n * 2 <= doubling_limit_ ? old_n * 2 : max_buckets_;
   const std::size_t mask = n - 1;
   const unsigned shift = 32u - static_cast<unsigned>(std::countr_zero(n));
-  const unsigned group = group_for(n);
+  // The jump to the full table groups the ids by eight only when they are dense enough
+  // to share its lines (see ids_dense()); a doubling keeps them on their own.
+  const unsigned group = n <= doubling_limit_ ? 0u : (ids_dense() ? 3u : 0u);
   const uint32_t low = (1u << group) - 1;
   const auto home_in = [shift, low](const Entry& e) { return static_cast<std::size_t>((e.tag >> shift) ^ (e.tag & low)); };
 

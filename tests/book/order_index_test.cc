@@ -268,6 +268,52 @@ TEST(OrderIndex, GrowthUnderChurnAgreesWithAHashMap) {
     }
 }
 
+// The jump from the doubling limit to the full table decides, once, whether ids share
+// cache lines in groups of eight: yes for ids that come mostly in sequence, no for ids
+// spread too thinly to fill a group. Either form keeps every id reachable.
+TEST(OrderIndex, TheJumpToFullSizeGroupsDenseIdsOnly) {
+  struct Case {
+    const char* name;
+    uint64_t stride;  // between consecutive ids; 0: arbitrary 64-bit ids
+    bool grouped;
+  };
+  for (const Case c : {Case{"consecutive", 1, true}, Case{"every other", 2, true}, Case{"one in 97", 97, false},
+                       Case{"arbitrary", 0, false}}) {
+    SCOPED_TRACE(c.name);
+    // 5000 orders: 16384 buckets at full size; doubling from 16 up to 256 buckets, then
+    // the jump on the 65th live id.
+    IndexHarness h(5000, 42, 16, 256);
+    std::mt19937_64 rng(7);
+    std::vector<uint64_t> ids;
+    for (uint64_t i = 0; i < 3000; ++i) ids.push_back(c.stride == 0 ? rng() : 1'000'000 + i * c.stride);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      h.insert(ids[i]);
+      if (HasFatalFailure()) return;
+      if (i + 1 == 64) {
+        EXPECT_EQ(h.index().buckets(), 256u);
+        EXPECT_FALSE(h.index().grouped()) << "ids are on their own while the table doubles";
+      }
+    }
+    EXPECT_EQ(h.index().buckets(), 16384u);
+    EXPECT_EQ(h.index().grouped(), c.grouped);
+    h.check({ids[0] + 3, ids[0] - 1, rng()});
+    // Erase two in three and put some back, through the chosen form.
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (i % 3 != 0) h.erase(ids[i]);
+    for (std::size_t i = 1; i < ids.size(); i += 6) h.insert(ids[i]);
+    h.check({ids[2], ids[5]});
+    EXPECT_EQ(h.index().grouped(), c.grouped) << "the form is decided once";
+  }
+}
+
+// With no ids to go by, a table that starts at full size groups them when it is larger
+// than the doubling limit (beyond the caches), as the full table always did.
+TEST(OrderIndex, ATableStartedAtFullSizeGroupsIdsOnlyBeyondTheDoublingLimit) {
+  EXPECT_TRUE(IndexHarness(5000, 42, 0, 256).index().grouped());
+  EXPECT_FALSE(IndexHarness(5000, 42).index().grouped());
+  EXPECT_FALSE(IndexHarness(5000, 42, 16, 256).index().grouped());
+}
+
 TEST(OrderIndex, HeavyChurnAgreesWithAHashMap) {
   for (uint32_t cap : {2u, 3u, 8u, 16u, 64u, 1000u})
     for (uint64_t seed : {0ull, 1ull, 0xdeadbeefull}) {

@@ -2,9 +2,9 @@
 // Owned by one BookShard's core; not thread-safe.
 //
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
-// multiplicative (Fibonacci) hash of the id; at full size, of the id's upper bits, with
-// the id's low 3 bits in place of its own (see tag_of). The home bucket is the tag's top
-// bits (XOR those 3 bits at full size), so the home is recomputable from the entry
+// multiplicative (Fibonacci) hash of the id; at full size with dense ids, of the id's
+// upper bits, with the id's low 3 bits in place of its own (see tag_of). The home bucket
+// is the tag's top bits (XOR those 3 bits when grouped), so the home is recomputable from the entry
 // alone, and deletion can use backward shifting (no tombstones, so a cancel-heavy flow
 // never degrades probes).
 // One multiply per hash; the top bits of the product depend on every bit of the id.
@@ -125,6 +125,8 @@ class OrderIndex {
   uint32_t growths() const noexcept { return growths_; }
   // The bucket a lookup of id starts at, in the table as it is now.
   std::size_t home_bucket(OrderId id) const noexcept { return home(tag_of(id)); }
+  // Whether ids that differ only in their low 3 bits share a cache line (see tag_of).
+  bool grouped() const noexcept { return group_ != 0; }
 
  private:
   // How ids are placed depends on the table's size:
@@ -134,15 +136,20 @@ class OrderIndex {
   //    every other id homed there ran on into the next groups and erases scanned those
   //    runs with a branch per entry (book_bench, and a generated feed's book pass, were
   //    a fifth slower).
-  //  - Past it (the full table, beyond the caches) ids that differ only in their low 3
-  //    bits share a hash of the rest and one aligned group of 8 buckets, one cache line,
-  //    at the position their low bits pick (kept in the tag's low bits and XORed into
-  //    the home's). Recent sequential ids then touch a few lines instead of one each,
-  //    which is what a large table's lookups cost (tachyon replay of a generated
-  //    10 M-message feed, about 200 k live orders, was a fifth slower with every id on
-  //    its own line).
-  // group_ is 0 or 3 (the low bits grouped) and low_ is (1 << group_) - 1. The growth
-  // that changes the form recomputes every tag from its order's id (see grow()). In the
+  //  - Past it (the full table, beyond the caches), when the live ids are dense (see
+  //    ids_dense()), ids that differ only in their low 3 bits share a hash of the rest
+  //    and one aligned group of 8 buckets, one cache line, at the position their low
+  //    bits pick (kept in the tag's low bits and XORed into the home's). Recent
+  //    sequential ids then touch a few lines instead of one each, which is what a large
+  //    table's lookups cost (tachyon replay of a generated 10 M-message feed, about
+  //    200 k live orders, was a fifth slower with every id on its own line). Sparse ids
+  //    (a shard that sees some of a venue's symbols; the thinned NASDAQ sample) fill
+  //    their groups with one id each and gain nothing, so they stay on their own, and
+  //    the jump keeps the cheap near-sorted rehash.
+  // group_ is 0 or 3 (the low bits grouped) and low_ is (1 << group_) - 1. The jump to
+  // the full table decides the form once, from the ids live then; a table that starts
+  // at full size (no ids yet) groups them. A change of form recomputes every tag from
+  // its order's id (see grow()). In the
   // grouped form the home's top bits leave the tag's low 3 bits out while shift_ >= 3
   // (up to 2^29 buckets; past that the home is still in range, only less spread).
   uint32_t tag_of(OrderId id) const noexcept { return tag_in(id, group_, low_); }
@@ -151,8 +158,13 @@ class OrderIndex {
     return (h & ~low) | (static_cast<uint32_t>(id.value) & low);
   }
   std::size_t home(uint32_t tag) const noexcept { return static_cast<std::size_t>((tag >> shift_) ^ (tag & low_)); }
-  // group_ for a table of n buckets.
+  // group_ for a table of n buckets that starts at that size, with no ids to go by.
   unsigned group_for(std::size_t n) const noexcept { return n > doubling_limit_ ? 3u : 0u; }
+  // Whether the live ids are dense enough to gain from grouping: about a thousand live
+  // ids sampled across the table have on average at least half a live neighbour in
+  // their group of eight. Reads the table in its current form, before grow() changes
+  // it. About 7,000 lookups in a table that is still in cache.
+  bool ids_dense() const noexcept;
 
   // Grows buckets() in place (doubling, or to full size past doubling_limit_) and
   // rehashes every entry. Cold: O(buckets) per growth, so O(1) amortised per insert.
