@@ -302,6 +302,24 @@ TEST(OrderIndex, TheJumpToFullSizeGroupsDenseIdsOnly) {
       if (i % 3 != 0) h.erase(ids[i]);
     for (std::size_t i = 1; i < ids.size(); i += 6) h.insert(ids[i]);
     h.check({ids[2], ids[5]});
+    // Churn in the chosen form: more ids of the same kind, and erases of random live ones.
+    uint64_t next = ids.back();
+    for (int i = 0; i < 20'000; ++i) {
+      if (rng() % 2 == 0 && !h.full()) {
+        next = c.stride == 0 ? rng() : next + c.stride;
+        if (!h.has(next)) h.insert(next);
+      } else if (h.size() != 0) {
+        auto it = h.model().begin();
+        std::advance(it, static_cast<std::ptrdiff_t>(rng() % std::min<std::size_t>(h.size(), 16)));
+        h.erase(it->first);
+      }
+      if (HasFatalFailure()) return;
+      if (i % 499 == 0) {
+        h.check({next + 1, rng()});
+        if (HasFatalFailure()) return;
+      }
+    }
+    h.check({});
     EXPECT_EQ(h.index().grouped(), c.grouped) << "the form is decided once";
   }
 }
