@@ -127,8 +127,8 @@ void OrderIndex::grow() noexcept {
   }
   Entry* const block = table_ + w;
   const std::size_t count = n - w;
-  // The growth to the full table groups ids by eight (see tag_of): every tag is
-  // recomputed from its order's id, once in the table's life.
+  // A jump that groups the ids by eight (see tag_of) recomputes every tag from its
+  // order's id, once in the table's life.
   if (group != group_) {
     for (std::size_t i = 0; i < count; ++i) block[i].tag = tag_in(orders_[block[i].slot].id, group, low);
   }

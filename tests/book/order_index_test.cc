@@ -31,6 +31,13 @@ class IndexHarness {
   bool full() const { return pool_.free() == 0; }
   std::size_t size() const { return model_.size(); }
   bool has(uint64_t id) const { return model_.count(id) != 0; }
+  // Erases one of the first `among` live ids in the model's order, picked by rng.
+  // Precondition: size() != 0.
+  void erase_one_of(std::mt19937_64& rng, std::size_t among) {
+    auto it = model_.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(rng() % std::min(size(), among)));
+    erase(it->first);
+  }
 
   void insert(uint64_t id) {
     const uint32_t slot = pool_.acquire();
@@ -174,9 +181,7 @@ void churn(uint32_t cap, uint64_t seed, int ops, std::size_t start_buckets = 0) 
       h.insert(id);
     } else {
       // Full: erase a random live id instead.
-      auto it = h.model().begin();
-      std::advance(it, static_cast<std::ptrdiff_t>(rng() % h.size()));
-      h.erase(it->first);
+      h.erase_one_of(rng, h.size());
     }
     if (::testing::Test::HasFatalFailure()) return;
     if (i % 97 == 0 || cap <= 8) {
@@ -251,9 +256,7 @@ TEST(OrderIndex, GrowthUnderChurnAgreesWithAHashMap) {
           const uint64_t id = r == 0 ? rng() : next_id++;
           if (!h.has(id)) h.insert(id);
         } else if (h.size() != 0) {
-          auto it = h.model().begin();
-          std::advance(it, static_cast<std::ptrdiff_t>(rng() % std::min<std::size_t>(h.size(), 8)));
-          h.erase(it->first);
+          h.erase_one_of(rng, 8);
         }
         if (HasFatalFailure()) return;
         if (i % 251 == 0) {
@@ -309,9 +312,7 @@ TEST(OrderIndex, TheJumpToFullSizeGroupsDenseIdsOnly) {
         next = c.stride == 0 ? rng() : next + c.stride;
         if (!h.has(next)) h.insert(next);
       } else if (h.size() != 0) {
-        auto it = h.model().begin();
-        std::advance(it, static_cast<std::ptrdiff_t>(rng() % std::min<std::size_t>(h.size(), 16)));
-        h.erase(it->first);
+        h.erase_one_of(rng, 16);
       }
       if (HasFatalFailure()) return;
       if (i % 499 == 0) {

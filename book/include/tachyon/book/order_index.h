@@ -4,9 +4,9 @@
 // Linear probing with 8-byte entries {slot, tag}. The tag is the high half of a seeded
 // multiplicative (Fibonacci) hash of the id; at full size with dense ids, of the id's
 // upper bits, with the id's low 3 bits in place of its own (see tag_of). The home bucket
-// is the tag's top bits (XOR those 3 bits when grouped), so the home is recomputable from the entry
-// alone, and deletion can use backward shifting (no tombstones, so a cancel-heavy flow
-// never degrades probes).
+// is the tag's top bits (XOR those 3 bits when grouped), so the home is recomputable
+// from the entry alone, and deletion can use backward shifting (no tombstones, so a
+// cancel-heavy flow never degrades probes).
 // One multiply per hash; the top bits of the product depend on every bit of the id.
 //
 // The table is preallocated for at least twice the pool capacity (and 16 buckets), but
@@ -21,7 +21,6 @@
 // that on its core starts at full size (start_buckets = 0).
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory_resource>
@@ -149,9 +148,9 @@ class OrderIndex {
   // group_ is 0 or 3 (the low bits grouped) and low_ is (1 << group_) - 1. The jump to
   // the full table decides the form once, from the ids live then; a table that starts
   // at full size (no ids yet) groups them. A change of form recomputes every tag from
-  // its order's id (see grow()). In the
-  // grouped form the home's top bits leave the tag's low 3 bits out while shift_ >= 3
-  // (up to 2^29 buckets; past that the home is still in range, only less spread).
+  // its order's id (see grow()). In the grouped form the home's top bits leave the
+  // tag's low 3 bits out while shift_ >= 3 (up to 2^29 buckets; past that the home is
+  // still in range, only less spread).
   uint32_t tag_of(OrderId id) const noexcept { return tag_in(id, group_, low_); }
   uint32_t tag_in(OrderId id, unsigned group, uint32_t low) const noexcept {
     const uint32_t h = static_cast<uint32_t>((((id.value >> group) ^ seed_) * 0x9E3779B97F4A7C15ull) >> 32);
