@@ -6,70 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <memory_resource>
-#include <new>
 #include <random>
 #include <span>
 #include <vector>
 
+#include "../support/counting_new.h"
 #include "tachyon/book/book_shard.h"
-
-namespace {
-
-std::atomic<uint64_t> g_news{0};
-std::atomic<uint64_t> g_deletes{0};
-
-void* counted_alloc(std::size_t n, std::size_t align, bool nothrow) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (n == 0) n = 1;
-  void* p = nullptr;
-  if (align <= alignof(std::max_align_t)) {
-    p = std::malloc(n);
-  } else {
-    p = std::aligned_alloc(align, (n + align - 1) / align * align);
-  }
-  if (p == nullptr && !nothrow) throw std::bad_alloc();
-  return p;
-}
-
-void counted_free(void* p) {
-  if (p == nullptr) return;
-  g_deletes.fetch_add(1, std::memory_order_relaxed);
-  std::free(p);
-}
-
-}  // namespace
-
-// Every replaceable allocation and deallocation function.
-void* operator new(std::size_t n) { return counted_alloc(n, 0, false); }
-void* operator new[](std::size_t n) { return counted_alloc(n, 0, false); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0, true); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0, true); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_alloc(n, std::size_t(a), false); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_alloc(n, std::size_t(a), false); }
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counted_alloc(n, std::size_t(a), true);
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counted_alloc(n, std::size_t(a), true);
-}
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete[](void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
 
 namespace tachyon::book {
 namespace {
@@ -218,10 +164,10 @@ struct Extremes {
 
 TEST(BookAlloc, MillionMessagesWithoutOneAllocation) {
   // The counters really see allocations (guards against a vacuous pass).
-  const uint64_t probe_before = g_news.load();
+  const uint64_t probe_before = test_support::heap_allocations();
   delete new int(7);
   std::vector<int> probe(100);
-  ASSERT_GE(g_news.load(), probe_before + 2);
+  ASSERT_GE(test_support::heap_allocations(), probe_before + 2);
 
   constexpr std::size_t kMessages = 1'200'000;
   const std::vector<BookMessage> msgs = make_workload(kMessages, 20240601);
@@ -234,8 +180,8 @@ TEST(BookAlloc, MillionMessagesWithoutOneAllocation) {
   Extremes ext;
   std::size_t batched = 0, single = 0;
 
-  const uint64_t news_before = g_news.load();
-  const uint64_t deletes_before = g_deletes.load();
+  const uint64_t news_before = test_support::heap_allocations();
+  const uint64_t deletes_before = test_support::heap_frees();
   // Alternate the entry points in chunks; apply_batch with and without a hook.
   constexpr std::size_t kChunk = 2048;
   for (std::size_t from = 0, c = 0; from < msgs.size(); from += kChunk, ++c) {
@@ -259,8 +205,8 @@ TEST(BookAlloc, MillionMessagesWithoutOneAllocation) {
     }
     ext.observe(shard);
   }
-  const uint64_t news = g_news.load() - news_before;
-  const uint64_t deletes = g_deletes.load() - deletes_before;
+  const uint64_t news = test_support::heap_allocations() - news_before;
+  const uint64_t deletes = test_support::heap_frees() - deletes_before;
 
   EXPECT_EQ(news, 0u) << "operator new calls during the run";
   EXPECT_EQ(deletes, 0u) << "operator delete calls during the run";

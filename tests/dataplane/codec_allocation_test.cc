@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
-#include <new>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "../support/counting_new.h"
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/itch_binary_file.h"
 #include "tachyon/dataplane/itch_book_builder.h"
@@ -22,21 +22,6 @@
 #include "tachyon/dataplane/moldudp64_sequence.h"
 #include "tachyon/dataplane/ouch_codec.h"
 
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
 namespace tachyon::dataplane {
 namespace {
 
@@ -46,18 +31,19 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Runs f and returns how many allocations it made.
-template <class F>
-uint64_t allocations_in(F&& f) {
-  const uint64_t before = g_allocations.load();
-  f();
-  return g_allocations.load() - before;
-}
+using test_support::allocations_in;
 
 TEST(CodecAllocations, TheCounterSeesAllocations) {
   std::string s;
   EXPECT_GT(allocations_in([&] { s.assign(1000, 'x'); }), 0u);
   EXPECT_EQ(s.size(), 1000u);
+  // An over-aligned type goes through the aligned operator new, which is counted too.
+  struct alignas(128) Wide {
+    char bytes[128];
+  };
+  std::unique_ptr<Wide> w;
+  EXPECT_EQ(allocations_in([&] { w = std::make_unique<Wide>(); }), 1u);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(w.get()) % alignof(Wide), 0u);
 }
 
 TEST(CodecAllocations, ItchFeedHandlerOverTheSampleFile) {

@@ -6,35 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "../support/counting_new.h"
 #include "ouch_capture.h"
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/ouch_gateway.h"
 #include "tachyon/dataplane/replay.h"
 #include "tachyon/dataplane/state_codec.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}
-
-// Counts heap allocations (the gateway's hot path with breakers must make none).
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace tachyon::dataplane {
 namespace {
@@ -312,7 +294,7 @@ TEST(BreakerGatewayHotPath, AllocatesNothing) {
     gw.on_message(0, ++seq, m);
     gw.flush();
   };
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test_support::heap_allocations();
   for (std::size_t i = 0; i < msgs.size(); i += 7) {
     for (std::size_t k = 0; k < 5; ++k) send(msgs[i + k], t += kMs);
     t += 100 * kMs;  // the timer resumes AAPL
@@ -321,7 +303,7 @@ TEST(BreakerGatewayHotPath, AllocatesNothing) {
     gw.halt("AAPL", true, t);
     gw.halt("AAPL", false, t);
   }
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(test_support::heap_allocations() - before, 0u);
   const BreakerCounts c = breakers.counts();
   EXPECT_EQ(c.halts_price_band, 20u);
   EXPECT_EQ(c.resumes_timer, 20u);

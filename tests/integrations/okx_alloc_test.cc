@@ -4,70 +4,16 @@
 // a sequence reset, a second snapshot) and asserts that none of it allocated.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <map>
-#include <new>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "../support/counting_new.h"
 #include "tachyon/okx/book_sync.h"
 #include "tachyon/okx/ws_message.h"
-
-namespace {
-
-std::atomic<uint64_t> g_news{0};
-std::atomic<uint64_t> g_deletes{0};
-
-void* counted_alloc(std::size_t n, std::size_t align, bool nothrow) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (n == 0) n = 1;
-  void* p = nullptr;
-  if (align <= alignof(std::max_align_t)) {
-    p = std::malloc(n);
-  } else {
-    p = std::aligned_alloc(align, (n + align - 1) / align * align);
-  }
-  if (p == nullptr && !nothrow) throw std::bad_alloc();
-  return p;
-}
-
-void counted_free(void* p) {
-  if (p == nullptr) return;
-  g_deletes.fetch_add(1, std::memory_order_relaxed);
-  std::free(p);
-}
-
-}  // namespace
-
-// Every replaceable allocation and deallocation function.
-void* operator new(std::size_t n) { return counted_alloc(n, 0, false); }
-void* operator new[](std::size_t n) { return counted_alloc(n, 0, false); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0, true); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n, 0, true); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_alloc(n, std::size_t(a), false); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_alloc(n, std::size_t(a), false); }
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counted_alloc(n, std::size_t(a), true);
-}
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return counted_alloc(n, std::size_t(a), true);
-}
-void operator delete(void* p) noexcept { counted_free(p); }
-void operator delete[](void* p) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t) noexcept { counted_free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { counted_free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counted_free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { counted_free(p); }
 
 namespace tachyon::okx {
 namespace {
@@ -112,13 +58,13 @@ TEST(OkxHotPath, ParseAndApplyDoNotAllocate) {
   WsMessageParser parser(1 << 20, 1024);
   BookSync sync(*Instrument::make("BTC-USDT", "0.1", "0.00000001"));
   uint64_t bad = 0;
-  const uint64_t before = g_news.load();
+  const uint64_t before = test_support::heap_allocations();
   for (const std::string& m : msgs) {
     const std::size_t len = m.size() - WsMessageParser::kPadding;
     const ParsedMessage p = parser.parse(m.data(), len, m.size());
     if (p.kind != MessageKind::kBook || needs_resubscribe(sync.apply(p.book, 1))) ++bad;
   }
-  const uint64_t allocations = g_news.load() - before;
+  const uint64_t allocations = test_support::heap_allocations() - before;
   EXPECT_EQ(bad, 0u);
   EXPECT_EQ(allocations, 0u);
   EXPECT_EQ(sync.health().snapshots, 2u);
