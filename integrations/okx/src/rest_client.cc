@@ -386,6 +386,26 @@ Result<std::vector<Result<OrderAck>>> parse_acks(const std::string& body, const 
   }
   return out;
 }
+
+// The one data[] item of a single-order endpoint's reply.
+Result<OrderAck> parse_one_ack(const std::string& body, const std::string& ctx) {
+  auto acks = parse_acks(body, ctx);
+  if (!acks) return std::move(acks).error();
+  if (acks->size() != 1) return parse_error(ctx, "expected one item in data");
+  return std::move((*acks)[0]);
+}
+
+// A batch endpoint's body: the requests' JSON objects in one array.
+template <class Request>
+std::string json_array(const std::vector<Request>& reqs) {
+  std::string body = "[";
+  for (const Request& q : reqs) {
+    if (body.size() > 1) body += ',';
+    body += q.to_json();
+  }
+  body += ']';
+  return body;
+}
 }  // namespace
 
 Result<OrderAck> OkxRestClient::place_order(OrderRequest req) {
@@ -396,10 +416,7 @@ Result<OrderAck> OkxRestClient::place_order(OrderRequest req) {
     if (fate_unknown(r.error())) return resolve_unknown_fate(req, r.error());
     return std::move(r).error();
   }
-  auto acks = parse_acks(r->body, "POST /api/v5/trade/order");
-  if (!acks) return std::move(acks).error();
-  if (acks->size() != 1) return parse_error("POST /api/v5/trade/order", "expected one item in data");
-  Result<OrderAck> a = std::move((*acks)[0]);
+  Result<OrderAck> a = parse_one_ack(r->body, "POST /api/v5/trade/order");
   if (!a && fate_unknown(a.error())) return resolve_unknown_fate(req, a.error());
   return a;
 }
@@ -424,10 +441,7 @@ Result<OrderAck> OkxRestClient::resolve_unknown_fate(OrderRequest& req, const Er
     if (fate_unknown(e)) e.kind = ErrorKind::kFateUnknown;
     return e;
   }
-  auto acks = parse_acks(r->body, "POST /api/v5/trade/order");
-  if (!acks) return std::move(acks).error();
-  if (acks->size() != 1) return parse_error("POST /api/v5/trade/order", "expected one item in data");
-  return std::move((*acks)[0]);
+  return parse_one_ack(r->body, "POST /api/v5/trade/order");
 }
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::batch(Endpoint ep, const std::string& body, std::size_t n) {
@@ -442,14 +456,9 @@ Result<std::vector<Result<OrderAck>>> OkxRestClient::batch(Endpoint ep, const st
 }
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::place_orders(std::vector<OrderRequest> reqs) {
-  std::string body = "[";
-  for (OrderRequest& q : reqs) {
+  for (OrderRequest& q : reqs)
     if (q.cl_ord_id.empty()) q.cl_ord_id = next_cl_ord_id();
-    if (body.size() > 1) body += ',';
-    body += q.to_json();
-  }
-  body += ']';
-  auto r = batch(Endpoint::kBatchOrders, body, reqs.size());
+  auto r = batch(Endpoint::kBatchOrders, json_array(reqs), reqs.size());
   if (!r && fate_unknown(r.error())) {
     // The whole batch's fate is unknown: resolve each order by its clOrdId.
     std::vector<Result<OrderAck>> out;
@@ -466,39 +475,21 @@ Result<std::vector<Result<OrderAck>>> OkxRestClient::place_orders(std::vector<Or
 Result<OrderAck> OkxRestClient::cancel_order(const CancelRequest& req) {
   Result<Reply> r = call(Endpoint::kCancelOrder, "/api/v5/trade/cancel-order", req.to_json(), 1, true);
   if (!r) return std::move(r).error();
-  auto acks = parse_acks(r->body, "POST /api/v5/trade/cancel-order");
-  if (!acks) return std::move(acks).error();
-  if (acks->size() != 1) return parse_error("POST /api/v5/trade/cancel-order", "expected one item in data");
-  return std::move((*acks)[0]);
+  return parse_one_ack(r->body, "POST /api/v5/trade/cancel-order");
 }
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::cancel_orders(const std::vector<CancelRequest>& reqs) {
-  std::string body = "[";
-  for (const CancelRequest& q : reqs) {
-    if (body.size() > 1) body += ',';
-    body += q.to_json();
-  }
-  body += ']';
-  return batch(Endpoint::kBatchCancel, body, reqs.size());
+  return batch(Endpoint::kBatchCancel, json_array(reqs), reqs.size());
 }
 
 Result<OrderAck> OkxRestClient::amend_order(const AmendRequest& req) {
   Result<Reply> r = call(Endpoint::kAmendOrder, "/api/v5/trade/amend-order", req.to_json(), 1, true);
   if (!r) return std::move(r).error();
-  auto acks = parse_acks(r->body, "POST /api/v5/trade/amend-order");
-  if (!acks) return std::move(acks).error();
-  if (acks->size() != 1) return parse_error("POST /api/v5/trade/amend-order", "expected one item in data");
-  return std::move((*acks)[0]);
+  return parse_one_ack(r->body, "POST /api/v5/trade/amend-order");
 }
 
 Result<std::vector<Result<OrderAck>>> OkxRestClient::amend_orders(const std::vector<AmendRequest>& reqs) {
-  std::string body = "[";
-  for (const AmendRequest& q : reqs) {
-    if (body.size() > 1) body += ',';
-    body += q.to_json();
-  }
-  body += ']';
-  return batch(Endpoint::kBatchAmend, body, reqs.size());
+  return batch(Endpoint::kBatchAmend, json_array(reqs), reqs.size());
 }
 
 Result<OrderInfo> OkxRestClient::get_order(std::string_view inst_id, std::string_view ord_id,
