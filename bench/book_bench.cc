@@ -57,6 +57,8 @@
 #include <thread>
 #include <vector>
 
+#include "tachyon/bench/bench_cli.h"
+#include "tachyon/bench/cpu_affinity.h"
 #include "tachyon/bench/flow_generator.h"
 #include "tachyon/bench/flow_stats.h"
 #include "tachyon/bench/scenario.h"
@@ -103,25 +105,11 @@ struct Options {
   std::exit(2);
 }
 
-uint64_t parse_u64(std::string_view key, const std::string& v) {
-  char* end = nullptr;
-  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end != '\0') usage(std::string(key) + ": '" + v + "' is not a number");
-  return x;
-}
+uint64_t parse_u64(std::string_view key, const std::string& v) { return bench::parse_u64(key, v, usage); }
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string v;
-    if (const auto eq = a.find('='); eq != std::string::npos) {
-      v = a.substr(eq + 1);
-      a.resize(eq);
-    } else if (a != "--json" && a != "--profile-ops" && a != "--rt") {
-      if (i + 1 >= argc) usage(a + " needs a value");
-      v = argv[++i];
-    }
+  bench::for_each_option(argc, argv, {"--json", "--profile-ops", "--rt"}, usage, [&](const std::string& a, const std::string& v) {
     if (a == "--json") o.json = true;
     else if (a == "--profile-ops") o.profile_ops = true;
     else if (a == "--rt") o.rt = true;
@@ -150,7 +138,7 @@ Options parse(int argc, char** argv) {
     } else {
       usage("unknown option " + a);
     }
-  }
+  });
   if (o.runs < 1 || o.batch < 1 || o.orders < 1 || o.publish < 1)
     usage("--runs, --batch, --publish and --orders must be >= 1");
   return o;
@@ -171,38 +159,12 @@ uint64_t peak_rss_bytes() {
   return static_cast<uint64_t>(ru.ru_maxrss) * 1024;
 }
 
-// Returns the calling thread's involuntary context switches so far.
-uint64_t preemptions() {
-  rusage ru{};
-  getrusage(RUSAGE_THREAD, &ru);
-  return static_cast<uint64_t>(ru.ru_nivcsw);
-}
-
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0)
-    for (int c = 0; c < CPU_SETSIZE; ++c)
-      if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  return cpus;
-}
-
 // Switches the calling thread to SCHED_FIFO priority 1 (rt) or back to SCHED_OTHER.
 // Returns false (and leaves the policy alone) when not permitted.
 bool set_realtime(bool rt) {
   sched_param sp{};
   sp.sched_priority = rt ? 1 : 0;
   return pthread_setschedparam(pthread_self(), rt ? SCHED_FIFO : SCHED_OTHER, &sp) == 0;
-}
-
-void pin_this_thread(int cpu, const char* who) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    throw std::runtime_error(std::string(who) + ": pthread_setaffinity_np(cpu=" + std::to_string(cpu) +
-                             ") failed: " + std::strerror(rc));
 }
 
 // --- the pipeline ------------------------------------------------------------------
@@ -263,11 +225,11 @@ struct alignas(kCacheLine) RunState {
 
 void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, bool rt, DrainResult& out) {
   std::atomic<int>& state = run_state.value;
-  if (cpu >= 0) pin_this_thread(cpu, "drain thread");
+  if (cpu >= 0) bench::pin_this_thread(cpu, "drain thread");
   if (rt) set_realtime(true);
   DrainResult r;
   const std::size_t drain_min = std::min(kDrainMin, ring.capacity() / 4);
-  const uint64_t preempted_before = preemptions();
+  const uint64_t preempted_before = bench::thread_preemptions();
   state.store(1, std::memory_order_release);  // ready
   for (;;) {
     const bool stopping = state.load(std::memory_order_acquire) == 2;
@@ -288,7 +250,7 @@ void drain(SpscRing<Event>& ring, RunState& run_state, int cpu, bool rt, DrainRe
     r.events += s.size();
     ring.release(s.size());
   }
-  r.preempted = preemptions() - preempted_before;
+  r.preempted = bench::thread_preemptions() - preempted_before;
   out = r;
 }
 
@@ -353,7 +315,7 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   if (o.rt) set_realtime(true);
 
   RingSink sink{&ring};
-  const uint64_t preempted_before = preemptions();
+  const uint64_t preempted_before = bench::thread_preemptions();
   const std::size_t batch = o.batch;
   const std::size_t publish = o.publish;
   uint64_t* const st = stamps.data();
@@ -388,7 +350,7 @@ RunResult run_once(const std::vector<BookMessage>& msgs, const Options& o, const
   const uint64_t unstamped_end = rdtsc();
   _mm_sfence();
   ring.publish();
-  const uint64_t preempted = preemptions() - preempted_before;
+  const uint64_t preempted = bench::thread_preemptions() - preempted_before;
   state.value.store(2, std::memory_order_release);
   drainer.join();
   if (o.rt) set_realtime(false);
@@ -736,7 +698,7 @@ int run(int argc, char** argv) {
   std::string command = "book_bench";
   for (int i = 1; i < argc; ++i) command += std::string(" ") + argv[i];
 
-  const std::vector<int> cpus = allowed_cpus();
+  const std::vector<int> cpus = bench::allowed_cpus();
   if (o.cpu_match < 0) o.cpu_match = cpus.empty() ? -1 : cpus[0];
   if (o.cpu_drain < 0) o.cpu_drain = cpus.size() > 1 ? cpus[1] : o.cpu_match;
   if (o.cpu_drain == o.cpu_match)
@@ -755,7 +717,7 @@ int run(int argc, char** argv) {
     }
   }
   const TscClock clock = TscClock::calibrate();
-  if (o.cpu_match >= 0) pin_this_thread(o.cpu_match, "matching thread");
+  if (o.cpu_match >= 0) bench::pin_this_thread(o.cpu_match, "matching thread");
 
   const MemoryResult mem = measure_memory(o);
   std::vector<ScenarioResult> results;

@@ -35,10 +35,6 @@
 //              valgrind --tool=callgrind --toggle-collect='*scan_stream*'
 //              (instructions per message; build with -DTACHYON_MARCH=x86-64-v3)
 // --json prints exactly one JSON object on stdout (progress goes to stderr).
-#include <pthread.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,7 +44,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <memory>
 #include <stdexcept>
@@ -56,6 +51,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tachyon/bench/bench_cli.h"
+#include "tachyon/bench/cpu_affinity.h"
 #include "tachyon/bench/itch_loop_stream.h"
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/huge_page_resource.h"
@@ -100,25 +97,11 @@ struct Options {
   std::exit(2);
 }
 
-uint64_t parse_u64(std::string_view key, const std::string& v) {
-  char* end = nullptr;
-  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end != '\0') usage(std::string(key) + ": '" + v + "' is not a number");
-  return x;
-}
+uint64_t parse_u64(std::string_view key, const std::string& v) { return bench::parse_u64(key, v, usage); }
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string v;
-    if (const auto eq = a.find('='); eq != std::string::npos) {
-      v = a.substr(eq + 1);
-      a.resize(eq);
-    } else if (a != "--json" && a != "--no-huge-pages") {
-      if (i + 1 >= argc) usage(a + " needs a value");
-      v = argv[++i];
-    }
+  bench::for_each_option(argc, argv, {"--json", "--no-huge-pages"}, usage, [&](const std::string& a, const std::string& v) {
     if (a == "--json") o.json = true;
     else if (a == "--no-huge-pages") o.huge_pages = false;
     else if (a == "--messages") o.messages = parse_u64(a, v);
@@ -145,45 +128,12 @@ Options parse(int argc, char** argv) {
     } else {
       usage("unknown option " + a);
     }
-  }
+  });
   if (o.runs < 1 || o.messages < 1) usage("--runs and --messages must be >= 1");
   return o;
 }
 
 // --- process facts -----------------------------------------------------------------
-
-// Returns the calling thread's involuntary context switches so far.
-uint64_t preemptions() {
-  rusage ru{};
-  getrusage(RUSAGE_THREAD, &ru);
-  return static_cast<uint64_t>(ru.ru_nivcsw);
-}
-
-// Returns the CPU time this thread has used, in ns: on a shared machine, what a pass
-// cost without the time other processes held the CPU.
-uint64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof(set), &set) == 0)
-    for (int c = 0; c < CPU_SETSIZE; ++c)
-      if (CPU_ISSET(c, &set)) cpus.push_back(c);
-  return cpus;
-}
-
-void pin_this_thread(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); rc != 0)
-    throw std::runtime_error("pthread_setaffinity_np(cpu=" + std::to_string(cpu) + ") failed: " + std::strerror(rc));
-}
 
 // --- the decode-only baseline ------------------------------------------------------
 
@@ -263,15 +213,15 @@ book::BookConfig book_config(const Options& o, const bench::ItchLoopStream& s, c
 
 Pass run_decode(const bench::ItchLoopStream& s, const TscClock& clock, uint64_t& checksum) {
   DecodeOnly h;
-  const uint64_t pre = preemptions();
-  const uint64_t c0 = thread_cpu_ns();
+  const uint64_t pre = bench::thread_preemptions();
+  const uint64_t c0 = bench::thread_cpu_ns();
   const uint64_t t0 = rdtscp();
   const itch::BinaryFileReport r = scan_stream(s, h);
   const uint64_t t1 = rdtscp();
   Pass p;
-  p.cpu_ns = static_cast<double>(thread_cpu_ns() - c0);
+  p.cpu_ns = static_cast<double>(bench::thread_cpu_ns() - c0);
   p.ns = static_cast<double>(clock.to_ns(t1 - t0));
-  p.preempted = preemptions() - pre;
+  p.preempted = bench::thread_preemptions() - pre;
   if (r.messages != s.messages || !r.clean())
     throw std::runtime_error("decode-only pass: " + std::to_string(r.messages) + " messages of " +
                              std::to_string(s.messages) + ": " + itch::describe(r));
@@ -284,15 +234,15 @@ BookPass run_book(const bench::ItchLoopStream& s, const book::BookConfig& cfg, s
   book::BookShard shard(cfg, mr);  // allocated and touched before timing
   book::NullSink sink;
   itch::BookBuilder<book::NullSink> builder(shard, sink, mode);
-  const uint64_t pre = preemptions();
-  const uint64_t c0 = thread_cpu_ns();
+  const uint64_t pre = bench::thread_preemptions();
+  const uint64_t c0 = bench::thread_cpu_ns();
   const uint64_t t0 = rdtscp();
   const itch::BinaryFileReport r = scan_stream(s, builder);
   const uint64_t t1 = rdtscp();
   BookPass p;
-  p.cpu_ns = static_cast<double>(thread_cpu_ns() - c0);
+  p.cpu_ns = static_cast<double>(bench::thread_cpu_ns() - c0);
   p.ns = static_cast<double>(clock.to_ns(t1 - t0));
-  p.preempted = preemptions() - pre;
+  p.preempted = bench::thread_preemptions() - pre;
   if (r.messages != s.messages || !r.clean())
     throw std::runtime_error("book pass: " + std::to_string(r.messages) + " messages of " +
                              std::to_string(s.messages) + ": " + itch::describe(r));
@@ -544,12 +494,12 @@ int run(int argc, char** argv) {
   Setup su;
   su.command = "itch_bench";
   for (int i = 1; i < argc; ++i) su.command += std::string(" ") + argv[i];
-  const std::vector<int> cpus = allowed_cpus();
+  const std::vector<int> cpus = bench::allowed_cpus();
   su.cpus_online = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
   su.cpus_allowed = static_cast<int>(cpus.size());
   su.cpu = o.cpu >= 0 ? o.cpu : (cpus.empty() ? -1 : cpus.back());
   if (su.cpu >= 0) {
-    pin_this_thread(su.cpu);
+    bench::pin_this_thread(su.cpu, "itch_bench");
     su.pinned = true;
   }
   if (!dataplane::invariant_tsc()) std::fprintf(stderr, "warning: CPUID does not report an invariant TSC\n");

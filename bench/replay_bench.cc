@@ -17,11 +17,6 @@
 //   replay_bench [--json] [--messages=N] [--symbols=K] [--seed=S] [--runs=N] [--cpu=N]
 //                [--capture=PATH] [--regenerate]
 // --json prints exactly one JSON object on stdout (progress goes to stderr).
-#include <pthread.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -38,7 +33,9 @@
 #include <string_view>
 #include <vector>
 
+#include "tachyon/bench/bench_cli.h"
 #include "tachyon/bench/capture_generator.h"
+#include "tachyon/bench/cpu_affinity.h"
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/replay.h"
 #include "tachyon/dataplane/tsc_clock.h"
@@ -69,25 +66,11 @@ struct Options {
   std::exit(2);
 }
 
-uint64_t parse_u64(std::string_view key, const std::string& v) {
-  char* end = nullptr;
-  const unsigned long long x = std::strtoull(v.c_str(), &end, 0);
-  if (v.empty() || *end != '\0') usage(std::string(key) + ": '" + v + "' is not a number");
-  return x;
-}
+uint64_t parse_u64(std::string_view key, const std::string& v) { return bench::parse_u64(key, v, usage); }
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string v;
-    if (const auto eq = a.find('='); eq != std::string::npos) {
-      v = a.substr(eq + 1);
-      a.resize(eq);
-    } else if (a != "--json" && a != "--regenerate") {
-      if (i + 1 >= argc) usage(a + " needs a value");
-      v = argv[++i];
-    }
+  bench::for_each_option(argc, argv, {"--json", "--regenerate"}, usage, [&](const std::string& a, const std::string& v) {
     if (a == "--json") o.json = true;
     else if (a == "--regenerate") o.regenerate = true;
     else if (a == "--messages") o.messages = parse_u64(a, v);
@@ -97,41 +80,23 @@ Options parse(int argc, char** argv) {
     else if (a == "--cpu") o.cpu = static_cast<int>(parse_u64(a, v));
     else if (a == "--capture") o.capture = v;
     else usage("unknown option " + a);
-  }
+  });
   if (o.runs < 1 || o.messages < 1 || o.symbols < 1) usage("--runs, --messages and --symbols must be >= 1");
   return o;
 }
 
-uint64_t preemptions() {
-  rusage ru{};
-  getrusage(RUSAGE_THREAD, &ru);
-  return static_cast<uint64_t>(ru.ru_nivcsw);
-}
+// The CPU time this thread has used, in seconds (see bench::thread_cpu_ns).
+double thread_cpu_s() { return static_cast<double>(bench::thread_cpu_ns()) * 1e-9; }
 
-// Returns the CPU time this thread has used, in seconds: on a shared machine, what a
-// pass cost without the time other processes held the CPU.
-double thread_cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
+// Pins the calling thread to cpu, or to the last CPU it may use when cpu < 0; returns
+// the CPU, or -1 when none is known.
 int pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
   if (cpu < 0) {
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
-    for (int c = CPU_SETSIZE - 1; c >= 0; --c)
-      if (CPU_ISSET(c, &set)) {
-        cpu = c;
-        break;
-      }
-    CPU_ZERO(&set);
+    const std::vector<int> cpus = bench::allowed_cpus();
+    if (cpus.empty()) return -1;
+    cpu = cpus.back();
   }
-  if (cpu < 0) return -1;
-  CPU_SET(cpu, &set);
-  if (const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set); rc != 0)
-    throw std::runtime_error("pthread_setaffinity_np(cpu=" + std::to_string(cpu) + ") failed: " + std::strerror(rc));
+  bench::pin_this_thread(cpu, "replay_bench");
   return cpu;
 }
 
@@ -198,7 +163,7 @@ struct ReadPass {
 // and every byte of each is summed, 8 at a time.
 ReadPass read_only(const std::string& path, const TscClock& clock) {
   ReadPass r;
-  const uint64_t pre = preemptions();
+  const uint64_t pre = bench::thread_preemptions();
   const double c0 = thread_cpu_s();
   const uint64_t t0 = rdtscp();
   nic::PcapReader reader(path);
@@ -223,7 +188,7 @@ ReadPass read_only(const std::string& path, const TscClock& clock) {
   if (reader.failed()) throw std::runtime_error(std::string(reader.error()));
   r.s = static_cast<double>(clock.to_ns(t1 - t0)) / 1e9;
   r.checksum = sum;
-  r.preempted = preemptions() - pre;
+  r.preempted = bench::thread_preemptions() - pre;
   return r;
 }
 
@@ -244,14 +209,14 @@ ReplayPass replay_once(const std::string& path, const TscClock& clock) {
   opt.book.max_levels = 1u << 20;
   opt.book.max_symbols = 8192;
   ReplayPass p;
-  const uint64_t pre = preemptions();
+  const uint64_t pre = bench::thread_preemptions();
   const double c0 = thread_cpu_s();
   const uint64_t t0 = rdtscp();
   p.sum = dataplane::replay(opt);
   const uint64_t t1 = rdtscp();
   p.cpu_s = thread_cpu_s() - c0;
   p.wall_s = static_cast<double>(clock.to_ns(t1 - t0)) / 1e9;
-  p.preempted = preemptions() - pre;
+  p.preempted = bench::thread_preemptions() - pre;
   if (p.sum.malformed.count != 0 || p.sum.gaps.events != 0)
     throw std::runtime_error(path + ": the replay found " + std::to_string(p.sum.malformed.count) +
                              " malformed packets and gaps in a generated capture");

@@ -1,7 +1,9 @@
-// CPU placement for benchmarks with two threads: the CPUs this process may use, and
-// pinning the calling thread to one of them. Control path; thread-safe.
+// CPU placement for the benchmarks: the CPUs this process may use, pinning the calling
+// thread to one of them, and what the calling thread was given of its CPU (CPU time,
+// preemptions). Control path; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 namespace tachyon::bench {
@@ -16,5 +18,12 @@ void pin_this_thread(int cpu, const char* who);
 // Picks two CPUs for a producer and a consumer: the requested ones when >= 0, else the
 // first two allowed (the same one twice on a one-CPU machine).
 void pick_two_cpus(int& first, int& second);
+
+// The CPU time the calling thread has used, in ns: on a shared machine, what a pass
+// cost without the time other processes held the CPU.
+uint64_t thread_cpu_ns();
+
+// The calling thread's involuntary context switches so far.
+uint64_t thread_preemptions();
 
 }  // namespace tachyon::bench
