@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include "../support/run_command.h"
 #include "../dataplane/ouch_capture.h"
 
 namespace {
@@ -29,20 +30,10 @@ using tachyon::dataplane::testing::OuchCapture;
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
 constexpr int64_t k100 = 1'000'000;  // 100.0000 in Price(4)
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using Result = tachyon::test_support::CommandRun;  // stderr merged into out
 
 Result run(const std::string& args, const std::string& prefix = kTachyon + " ") {
-  Result r;
-  FILE* p = ::popen((prefix + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return tachyon::test_support::run_command(prefix + args, /*merge_stderr=*/true);
 }
 
 // Starts tachyon with args in the background, stdout to out (or /dev/null); returns its pid.

@@ -3,11 +3,9 @@
 // Debian chromium into a screenshot that must show plots (not a blank page), and the
 // regression check failing on a deliberately slowed run and passing on an equal one.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +15,8 @@
 
 #include <simdjson.h>
 
+#include "../support/run_command.h"
+
 namespace {
 
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
@@ -24,27 +24,9 @@ const std::string kData = TACHYON_DATA_DIR;
 const std::string kSource = TACHYON_SOURCE_DIR;
 const std::string kItch = kData + "/itch/ex20101224.TEST_ITCH_50";
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = tachyon::test_support::CommandRun;
 
-CliRun run(const std::string& cmd) {
-  const std::string err_path = std::string(::testing::TempDir()) + "report_err_" + std::to_string(::getpid());
-  CliRun r;
-  FILE* p = ::popen((cmd + " 2>" + err_path).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_path.c_str());
-  return r;
-}
+CliRun run(const std::string& cmd) { return tachyon::test_support::run_command(cmd); }
 
 class ProfileCli : public ::testing::Test {
  protected:

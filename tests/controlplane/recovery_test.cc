@@ -22,6 +22,7 @@
 
 #include <simdjson.h>
 
+#include "../support/run_command.h"
 #include "../dataplane/ouch_capture.h"
 #include "tachyon/controlplane/journal_reader.h"
 #include "tachyon/controlplane/snapshot_store.h"
@@ -30,21 +31,9 @@ namespace {
 
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using Result = tachyon::test_support::CommandRun;  // stderr merged into out
 
-Result run(const std::string& args) {
-  Result r;
-  FILE* p = ::popen((kTachyon + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+Result run(const std::string& args) { return tachyon::test_support::run_command(kTachyon + " " + args, /*merge_stderr=*/true); }
 
 // Starts tachyon with args in the background; returns its pid.
 pid_t spawn(const std::vector<std::string>& args) {

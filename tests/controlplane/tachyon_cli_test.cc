@@ -1,44 +1,25 @@
 // The tachyon binary as users run it: exit codes, one-line errors, --json output, the
 // progress line staying off a non-terminal stderr, gen + replay round trips.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 #include <simdjson.h>
 
+#include "../support/run_command.h"
+
 namespace {
 
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
 const std::string kData = TACHYON_DATA_DIR;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = tachyon::test_support::CommandRun;
 
-// Runs tachyon with args, capturing stdout and stderr (stderr through a file).
-CliRun run(const std::string& args) {
-  const std::string err_path = std::string(::testing::TempDir()) + "cli_err_" + std::to_string(::getpid());
-  const std::string cmd = kTachyon + " " + args + " 2>" + err_path;
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_path.c_str());
-  return r;
-}
+// Runs tachyon with args, capturing stdout and stderr.
+CliRun run(const std::string& args) { return tachyon::test_support::run_command(kTachyon + " " + args); }
 
 TEST(TachyonCli, JsonSummaryOfTheItchSampleHasTheDocumentedFields) {
   const CliRun r = run("replay --json " + kData + "/itch/ex20101224.TEST_ITCH_50");

@@ -4,10 +4,8 @@
 // vdev's tx_pcap), --cores N gives the same counts and book_hash, DPDK start-up
 // failures exit 2 naming what failed, and --nic auto falls back and says so.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -17,6 +15,7 @@
 
 #include <simdjson.h>
 
+#include "../support/run_command.h"
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/nic/pcap_reader.h"
 
@@ -26,28 +25,9 @@ namespace bench = tachyon::bench;
 
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = tachyon::test_support::CommandRun;
 
-CliRun run(const std::string& args) {
-  const std::string err_path = std::string(::testing::TempDir()) + "nic_err_" + std::to_string(::getpid());
-  const std::string cmd = kTachyon + " " + args + " 2>" + err_path;
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_path.c_str());
-  return r;
-}
+CliRun run(const std::string& args) { return tachyon::test_support::run_command(kTachyon + " " + args); }
 
 std::string temp(const std::string& stem) {
   return std::string(::testing::TempDir()) + "tachyon-nic-" + std::to_string(::getpid()) + "-" + stem;

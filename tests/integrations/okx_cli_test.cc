@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/run_command.h"
 #include "okx_fake/fake_okx_process.h"
 
 namespace tachyon::okx {
@@ -26,28 +27,9 @@ using testing::FakeOkx;
 
 const std::string kTachyon = std::string(TACHYON_BINARY_DIR) + "/tachyon";
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using CliRun = tachyon::test_support::CommandRun;
 
-CliRun run(const std::string& env_and_args) {
-  const std::string err_path = std::string(::testing::TempDir()) + "okx_cli_err_" + std::to_string(::getpid());
-  const std::string cmd = "env " + env_and_args + " 2>" + err_path;
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
-  std::remove(err_path.c_str());
-  return r;
-}
+CliRun run(const std::string& env_and_args) { return tachyon::test_support::run_command("env " + env_and_args); }
 
 TEST(OkxCli, BookShowsALiveBookAndItsHealthFromTheFakeServer) {
   FakeOkx fake;
