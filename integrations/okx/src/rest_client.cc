@@ -71,6 +71,13 @@ Error parse_error(const std::string& ctx, const std::string& what) {
   return Error{ErrorKind::kParse, 0, 0, what, ctx, false};
 }
 
+// Parses body with p and finds its data[] array (valid while p is); false when the body
+// is not JSON or has no data array.
+bool data_of(dom::parser& p, const std::string& body, dom::array& data) {
+  dom::element doc;
+  return !p.parse(body).get(doc) && !doc["data"].get_array().get(data);
+}
+
 std::string query(std::initializer_list<std::pair<const char*, std::string_view>> kv) {
   std::string q;
   for (const auto& [k, v] : kv) {
@@ -275,9 +282,8 @@ Result<std::vector<Instrument>> OkxRestClient::instruments(std::string_view inst
   Result<Reply> r = call(Endpoint::kInstruments, target, "", 1, false);
   if (!r) return std::move(r).error();
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(r->body).get(doc) || doc["data"].get_array().get(data)) return parse_error("GET " + target, "no data");
+  if (!data_of(p, r->body, data)) return parse_error("GET " + target, "no data");
   std::vector<Instrument> out;
   for (dom::element e : data) {
     auto i = Instrument::make(str_of(e, "instId"), str_of(e, "tickSz"), str_of(e, "lotSz"), str_of(e, "instType"));
@@ -295,9 +301,8 @@ Result<BookSnapshot> OkxRestClient::order_book(std::string_view inst_id, int dep
   Result<Reply> r = call(Endpoint::kOrderBook, target, "", 1, false);
   if (!r) return std::move(r).error();
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(r->body).get(doc) || doc["data"].get_array().get(data) || data.size() == 0)
+  if (!data_of(p, r->body, data) || data.size() == 0)
     return parse_error("GET " + target, "no data[0]");
   BookSnapshot s;
   s.inst_id = std::string(inst_id);
@@ -323,9 +328,8 @@ Result<AccountBalance> OkxRestClient::balance(std::string_view ccy) {
   Result<Reply> r = call(Endpoint::kBalance, target, "", 1, true);
   if (!r) return std::move(r).error();
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(r->body).get(doc) || doc["data"].get_array().get(data) || data.size() == 0)
+  if (!data_of(p, r->body, data) || data.size() == 0)
     return parse_error("GET " + target, "no data[0]");
   AccountBalance b;
   dom::element d = data.at(0);
@@ -346,9 +350,8 @@ Result<std::vector<Position>> OkxRestClient::positions(std::string_view inst_typ
   Result<Reply> r = call(Endpoint::kPositions, target, "", 1, true);
   if (!r) return std::move(r).error();
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(r->body).get(doc) || doc["data"].get_array().get(data)) return parse_error("GET " + target, "no data");
+  if (!data_of(p, r->body, data)) return parse_error("GET " + target, "no data");
   std::vector<Position> out;
   for (dom::element e : data)
     out.push_back({std::string(str_of(e, "instId")), std::string(str_of(e, "instType")),
@@ -371,9 +374,8 @@ bool fate_unknown(const Error& e) {
 // Parses data[] items of an order endpoint into per-item results.
 Result<std::vector<Result<OrderAck>>> parse_acks(const std::string& body, const std::string& ctx) {
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(body).get(doc) || doc["data"].get_array().get(data)) return parse_error(ctx, "no data");
+  if (!data_of(p, body, data)) return parse_error(ctx, "no data");
   std::vector<Result<OrderAck>> out;
   for (dom::element e : data) {
     const int s_code = code_of(e, "sCode");
@@ -499,9 +501,8 @@ Result<OrderInfo> OkxRestClient::get_order(std::string_view inst_id, std::string
   Result<Reply> r = call(Endpoint::kGetOrder, target, "", 1, true);
   if (!r) return std::move(r).error();
   dom::parser p;
-  dom::element doc;
   dom::array data;
-  if (p.parse(r->body).get(doc) || doc["data"].get_array().get(data)) return parse_error("GET " + target, "no data");
+  if (!data_of(p, r->body, data)) return parse_error("GET " + target, "no data");
   if (data.size() == 0)
     return Error{ErrorKind::kOrderNotFound, 51603, r->http_status, "Order does not exist", "GET " + target, false};
   dom::element e = data.at(0);
