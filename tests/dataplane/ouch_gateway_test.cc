@@ -2,13 +2,15 @@
 // switch, a pause and a halt answer a new order (and a replace) with an OUCH 4.2
 // Rejected message whose reason byte, read from the MoldUDP64 datagram the gateway
 // sends, is the most specific OUCH code for it (the table in ouch_reasons.h); the
-// session's risk gate counts the refusal under that reason and nothing else.
+// session's risk gate counts the refusal under that reason and nothing else. And how
+// the replies of one inbound packet leave: a datagram per client, in client order.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ouch_capture.h"
@@ -212,6 +214,49 @@ TEST(OuchGatewayRejects, PauseHaltAndKillRefuseWithTheirCodesAndCancelsPass) {
     v.gw().release_kill();
     v.accepted(0, kT0 + 2 * kMs, enter_order("AFTER", 'B', 10, "AAPL", k100));
   }
+}
+
+// Each inbound packet's replies leave as one datagram per client that has any, in
+// client order, whichever order the events put them in; a flush with nothing pending
+// sends nothing. 70 sessions, so the clients span more than one word of the pending
+// set.
+struct Datagrams {
+  std::vector<std::pair<uint32_t, std::size_t>> sent;  // (client, messages)
+  void on_reply(uint32_t client, std::span<const uint8_t> datagram, uint64_t) {
+    mold::Packet p;
+    ASSERT_TRUE(mold::parse(datagram, p).ok());
+    sent.emplace_back(client, p.header.messages());
+  }
+};
+
+TEST(OuchGatewayFlush, OneDatagramPerClientWithRepliesInClientOrder) {
+  const RiskLimits limits;
+  std::vector<Stock> stocks{Stock::from("AAPL")};
+  book::BookShard shard(book::BookConfig{.max_orders = 64, .max_levels = 64, .max_symbols = 1});
+  Datagrams out;
+  NoMarketData md;
+  OuchGateway<Datagrams, NoMarketData> gw(shard, stocks, false, 70, &limits, out, md);
+  gw.set_time(kT0);
+  // Two makers rest at 100, client 66 first, then client 3.
+  ASSERT_EQ(gw.on_message(66, 1, enter_order("M66", 'S', 10, "AAPL", k100)), DecodeStatus::kOk);
+  ASSERT_EQ(gw.on_message(3, 1, enter_order("M3", 'S', 10, "AAPL", k100)), DecodeStatus::kOk);
+  gw.flush();
+  ASSERT_EQ(out.sent.size(), 2u);
+  EXPECT_EQ(out.sent[0], (std::pair<uint32_t, std::size_t>{3, 1}));   // Accepted
+  EXPECT_EQ(out.sent[1], (std::pair<uint32_t, std::size_t>{66, 1}));  // Accepted
+  // Client 40 takes both: the events reach 40, 66 (first in time) and then 3.
+  out.sent.clear();
+  ASSERT_EQ(gw.on_message(40, 1, enter_order("T40", 'B', 20, "AAPL", k100)), DecodeStatus::kOk);
+  gw.flush();
+  ASSERT_EQ(out.sent.size(), 3u);
+  EXPECT_EQ(out.sent[0], (std::pair<uint32_t, std::size_t>{3, 1}));   // Executed
+  EXPECT_EQ(out.sent[1], (std::pair<uint32_t, std::size_t>{40, 3}));  // Accepted, Executed x2
+  EXPECT_EQ(out.sent[2], (std::pair<uint32_t, std::size_t>{66, 1}));  // Executed
+  EXPECT_EQ(gw.stats().reply_packets, 5u);
+  out.sent.clear();
+  gw.flush();
+  EXPECT_TRUE(out.sent.empty());
+  EXPECT_EQ(gw.stats().reply_packets, 5u);
 }
 
 }  // namespace
