@@ -4,16 +4,15 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+
+#include "tachyon/dataplane/cpu_pinning.h"
 
 namespace tachyon::bench {
 
-// Returns the CPUs in the calling thread's affinity mask, ascending.
-std::vector<int> allowed_cpus();
-
-// Pins the calling thread to cpu. Throws std::runtime_error naming who, the CPU and
-// the system's message when the kernel refuses.
-void pin_this_thread(int cpu, const char* who);
+// The CPUs this thread may use, and pinning to one of them, are the data plane's
+// (dataplane/cpu_pinning.h): one implementation for the appliance and its benchmarks.
+using dataplane::allowed_cpus;
+using dataplane::pin_this_thread;
 
 // Picks two CPUs for a producer and a consumer: the requested ones when >= 0, else the
 // first two allowed (the same one twice on a one-CPU machine).
