@@ -14,7 +14,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/run_command.h"
 #include "tachyon/bench/capture_generator.h"
 #include "tachyon/controlplane/config.h"
 #include "tachyon/dataplane/cpu_pinning.h"
@@ -58,13 +58,9 @@ std::string slurp(const std::string& path) {
 
 // Runs a shell command; returns its exit status and stdout + stderr.
 int sh(const std::string& cmd, std::string& out) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return -1;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  const tachyon::test_support::CommandRun r = tachyon::test_support::run_command(cmd, /*merge_stderr=*/true);
+  out += r.out;
+  return r.status;
 }
 
 // Runs tuning/plan with args, writing the fragment to path; fails the test if it fails.
