@@ -81,6 +81,8 @@ struct ReplayArgs {
   std::string nic = "pcap";
   std::string eal_args;  // space-separated; empty: nic.eal_args of --config, else the replay default
   unsigned cores = 1;
+  std::string backpressure;    // match mode on two cores; empty: rings.backpressure
+  uint32_t ring_capacity = 0;  // match mode on two cores; 0: rings.capacity
 };
 
 struct GenArgs {
@@ -262,11 +264,33 @@ int run_replay(const ReplayArgs& a) {
     throw CLI::ValidationError("--journal", "journals, snapshots and --ctl are for match mode (--mode match)");
   if (durable && dur.journal_path.empty())
     throw CLI::ValidationError("--ctl", "needs --journal FILE (commands are journaled)");
-  if (a.cores > 1) {
+  const bool ring_options = !a.backpressure.empty() || a.ring_capacity != 0;
+  if (opt.mode == dataplane::ReplayMode::kMatch && a.cores > 1) {
+    // A gateway core and the matching core, joined by the input ring.
+    if (a.cores != 2)
+      throw CLI::ValidationError("--cores", "match mode runs on 1 core or on 2 (a gateway core and the matching "
+                                            "core); one book shard matches every symbol");
+    if (profiled)
+      throw CLI::ValidationError("--cores", "match mode on 2 cores does not combine with --profile, --csv or "
+                                            "--metrics-port");
+    dataplane::ReplayOptions::MatchCores& mc = opt.match_cores;
+    mc.split = true;
+    if (cfg) {
+      mc.capacity = cfg->rings.capacity;
+      mc.policy = *dataplane::backpressure_from_string(to_string(cfg->rings.policy));
+    }
+    if (a.ring_capacity) mc.capacity = a.ring_capacity;
+    if (!a.backpressure.empty()) mc.policy = *dataplane::backpressure_from_string(a.backpressure);
+    if (mc.policy == dataplane::BackpressurePolicy::kDrop)
+      throw CLI::ValidationError("--backpressure", "drop would leave orders unanswered in match mode; use reject "
+                                                   "(answer OUCH Rejected, engine busy) or block");
+  } else if (ring_options) {
+    throw CLI::ValidationError(a.backpressure.empty() ? "--ring-capacity" : "--backpressure",
+                               "sets the input ring of match mode on two cores (--mode match --cores 2)");
+  }
+  if (a.cores > 1 && opt.mode != dataplane::ReplayMode::kMatch) {
     // 1 dispatch core + (cores - 1) shard cores; the summary carries the same counts
     // and book_hash as one core; the pipeline's own report goes to stderr.
-    if (opt.mode != dataplane::ReplayMode::kFeed)
-      throw CLI::ValidationError("--cores", "runs feed mode (ITCH in MoldUDP64 captures) on shard cores");
     if (durable || profiled || lobster_rows || !a.check.empty())
       throw CLI::ValidationError("--cores", "does not combine with --journal, --ctl, --profile, --csv, "
                                             "--metrics-port, --format or --check");
@@ -412,9 +436,18 @@ int run_cli(int argc, char** argv) {
                                                "--config, else --no-huge --no-pci --no-shconf --no-telemetry -m 512 "
                                                "-l CPU --vdev=net_pcap0,rx_pcap=FILE[,tx_pcap=OUT])");
   replay->add_option("--cores", ra.cores, "Feed mode: run 1 dispatch core + N-1 shard cores (symbols sharded over "
-                                          "them); 1 (default): the single-core replay loop")
+                                          "them). Match mode: 2 runs a gateway core and the matching core, joined "
+                                          "by an input ring. 1 (default): the single-core replay loop")
       ->check(CLI::Range(1u, 255u))
       ->capture_default_str();
+  replay->add_option("--backpressure", ra.backpressure,
+                     "Match mode on 2 cores: what a full input ring does to a new order or replace: reject (OUCH "
+                     "Rejected 'O', engine busy) or block (default: rings.backpressure of --config, else block); "
+                     "cancels always wait")
+      ->check(CLI::IsMember({"reject", "block", "drop"}));
+  replay->add_option("--ring-capacity", ra.ring_capacity,
+                     "Match mode on 2 cores: input ring records, a power of two (default: rings.capacity, 4096)")
+      ->check(CLI::Range(2u, 1u << 30));
   replay->add_option("--slow-ns", ra.slow_ns, "Spin this many ns in every message (to test the regression check)")
       ->group("");
 

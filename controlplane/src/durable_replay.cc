@@ -78,7 +78,8 @@ dataplane::ReplaySummary run_durable_match(dataplane::ReplayOptions opt, const D
     std::vector<std::pair<uint64_t, dataplane::RecoveryPlan::Record>> records;
     const JournalScan scan = scan_journal(d.journal_path, [&](const journal::RecordHeader& h, std::span<const uint8_t> p) {
       const auto type = static_cast<journal::RecordType>(h.type);
-      if (type == journal::RecordType::kInput || type == journal::RecordType::kCommand)
+      if (type == journal::RecordType::kInput || type == journal::RecordType::kRefused ||
+          type == journal::RecordType::kCommand)
         records.emplace_back(h.seq, dataplane::RecoveryPlan::Record{type, h.stream, {p.begin(), p.end()}});
     });
     report.recovered = true;

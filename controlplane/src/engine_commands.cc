@@ -71,14 +71,16 @@ namespace {
 std::string describe_payload(const journal::RecordHeader& h, std::span<const uint8_t> p) {
   char buf[160];
   switch (static_cast<journal::RecordType>(h.type)) {
-    case journal::RecordType::kInput: {
+    case journal::RecordType::kInput:
+    case journal::RecordType::kRefused: {
       if (p.size() < sizeof(journal::InputPrefix)) return "short input";
       journal::InputPrefix pre;
       std::memcpy(&pre, p.data(), sizeof pre);
       const char type = p.size() > sizeof pre ? static_cast<char>(p[sizeof pre]) : '?';
-      std::snprintf(buf, sizeof buf, "client %u seq %llu ts %llu OUCH '%c' (%zu bytes)", h.stream,
+      std::snprintf(buf, sizeof buf, "client %u seq %llu ts %llu OUCH '%c' (%zu bytes)%s", h.stream,
                     static_cast<unsigned long long>(pre.stream_seq), static_cast<unsigned long long>(pre.capture_ns),
-                    type, p.size() - sizeof pre);
+                    type, p.size() - sizeof pre,
+                    h.type == static_cast<uint16_t>(journal::RecordType::kRefused) ? ", refused: engine busy" : "");
       return buf;
     }
     case journal::RecordType::kOutcome:
@@ -109,15 +111,16 @@ int verify(const EngineCommands::State& s) {
     JsonWriter j;
     j.begin_object().field("file", s.file).field("records", scan.records).field("first_seq", scan.first_seq);
     j.field("last_seq", scan.last_seq).field("inputs", scan.by_type[1]).field("outcomes", scan.by_type[2]);
-    j.field("commands", scan.by_type[4]).field("valid_bytes", scan.valid_bytes).field("file_bytes", scan.file_bytes);
+    j.field("commands", scan.by_type[4]).field("refused", scan.by_type[5]).field("valid_bytes", scan.valid_bytes).field("file_bytes", scan.file_bytes);
     j.field("config_hash", dataplane::to_hex(scan.header.config_hash)).field("clean", scan.clean);
     if (!scan.clean) j.field("problem", scan.problem).field("tail_offset", scan.tail_offset);
     j.end_object();
     std::printf("%s\n", j.str().c_str());
   } else {
-    std::printf("%s: %s records (%s inputs, %s outcomes, %s commands), sequence %llu..%llu, %s bytes, config %s\n",
+    const std::string refused = scan.by_type[5] ? ", " + with_commas(scan.by_type[5]) + " refused" : "";
+    std::printf("%s: %s records (%s inputs, %s outcomes, %s commands%s), sequence %llu..%llu, %s bytes, config %s\n",
                 s.file.c_str(), with_commas(scan.records).c_str(), with_commas(scan.by_type[1]).c_str(),
-                with_commas(scan.by_type[2]).c_str(), with_commas(scan.by_type[4]).c_str(),
+                with_commas(scan.by_type[2]).c_str(), with_commas(scan.by_type[4]).c_str(), refused.c_str(),
                 static_cast<unsigned long long>(scan.first_seq), static_cast<unsigned long long>(scan.last_seq),
                 with_commas(scan.valid_bytes).c_str(), dataplane::to_hex(scan.header.config_hash).c_str());
     std::printf("%s\n", scan.clean ? "ok: every record is intact" : ("BAD TAIL: " + scan.problem).c_str());

@@ -47,7 +47,7 @@ JournalScan scan_journal(const std::string& path,
     if (on_record) on_record(h, payload);
     if (s.records++ == 0) s.first_seq = h.seq;
     s.last_seq = h.seq;
-    if (h.type < 5) ++s.by_type[h.type];
+    if (h.type < 6) ++s.by_type[h.type];
     off += journal::record_size(h.length);
     ++expect;
   }

@@ -121,6 +121,12 @@ std::string format_summary_text(const dataplane::ReplaySummary& s) {
                                  " halted, " + with_commas(s.refused_killed) + " killed; the kill switch canceled " +
                                  with_commas(s.kill_cancels) + " open orders");
   }
+  if (s.match_split) {
+    const dataplane::RingCounts& r = s.input_ring;
+    out += line("input ring", with_commas(r.queued) + " queued, " + with_commas(r.rejected) +
+                                  " refused (answered busy: " + with_commas(s.refused_busy) + "), " +
+                                  with_commas(r.blocked) + " waits for room; gateway core -> matching core");
+  }
   const dataplane::BreakerCounts& b = s.breaker;
   if (s.mode == ReplayMode::kMatch &&
       (s.breaker_enabled || b.halts_price_band || b.halts_message_rate || b.halts_command || b.rejected_while_halted)) {
@@ -194,7 +200,18 @@ std::string format_summary_json(const dataplane::ReplaySummary& s) {
         .field("paused", s.refused_paused)
         .field("halted", s.refused_halted)
         .field("killed", s.refused_killed)
+        .field("busy", s.refused_busy)
         .end_object();
+    if (s.match_split) {
+      const dataplane::RingCounts& r = s.input_ring;
+      j.key("input_ring")
+          .begin_object()
+          .field("queued", r.queued)
+          .field("refused", r.rejected)
+          .field("waits", r.blocked)
+          .field("taken", r.taken)
+          .end_object();
+    }
     j.field("kill_cancels", s.kill_cancels);
     const dataplane::BreakerCounts& b = s.breaker;
     j.key("breaker").begin_object().field("enabled", s.breaker_enabled);

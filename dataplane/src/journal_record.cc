@@ -32,6 +32,7 @@ const char* to_string(RecordType t) noexcept {
     case RecordType::kOutcome: return "outcome";
     case RecordType::kSnapshot: return "snapshot";
     case RecordType::kCommand: return "command";
+    case RecordType::kRefused: return "refused";
   }
   return "unknown";
 }
@@ -57,7 +58,7 @@ RecordStatus decode_record(std::span<const uint8_t> data, uint64_t expect_seq, R
   if (data.size() < size) return RecordStatus::kTruncated;
   if (crc32c(0, data.data() + 4, sizeof header - 4 + header.length) != header.crc) return RecordStatus::kBadCrc;
   if (expect_seq != 0 && header.seq != expect_seq) return RecordStatus::kBadSequence;
-  if (header.type < static_cast<uint16_t>(RecordType::kInput) || header.type > static_cast<uint16_t>(RecordType::kCommand))
+  if (header.type < static_cast<uint16_t>(RecordType::kInput) || header.type > static_cast<uint16_t>(RecordType::kRefused))
     return RecordStatus::kBadType;
   payload = data.subspan(sizeof header, header.length);
   return RecordStatus::kOk;

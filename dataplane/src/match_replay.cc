@@ -2,6 +2,9 @@
 // matched by price-time priority; OUCH replies and ITCH market data optionally written
 // to a capture. Runs on the replay thread.
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +13,10 @@
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
+#include "tachyon/dataplane/backpressure.h"
+#include "tachyon/dataplane/cpu_pinning.h"
+#include "tachyon/dataplane/cpu_relax.h"
+#include "tachyon/dataplane/tsc_clock.h"
 #include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
@@ -227,6 +234,30 @@ struct ClientTable {
   }
 };
 
+// One inbound OUCH message on its way from the gateway core to the matching core (two
+// cores): the message's bytes and where it came from. Two cache lines.
+struct alignas(kCacheLine) EntryRecord {
+  // Longer than any inbound OUCH 4.2 message (49 bytes at most). A longer one keeps
+  // its first kMaxMessage bytes and its length: it fails to decode as it would whole
+  // (every type has a fixed length), and the report names its real length.
+  static constexpr std::size_t kMaxMessage = 80;
+  uint64_t rx_tsc;   // when the gateway core had its packet (latency runs from here)
+  uint64_t ts_ns;    // its capture time
+  uint64_t seq;      // MoldUDP64 sequence number
+  uint64_t packet;   // capture record number and offset, for problem reports
+  uint64_t offset;
+  uint32_t client;
+  uint16_t length;   // the message's length (may exceed kMaxMessage)
+  uint8_t refused;   // the input ring was full: answer it busy without processing
+  uint8_t last;      // the packet's last message: flush the replies after it
+  uint8_t msg[kMaxMessage];
+
+  std::span<const uint8_t> bytes() const noexcept {
+    return {msg, std::min<std::size_t>(length, kMaxMessage)};
+  }
+};
+static_assert(sizeof(EntryRecord) == 2 * kCacheLine);
+
 // Clamps an exact P&L to the int64 range of the published gauges (about $922 trillion
 // in Price(4) x shares: only reachable with absurd limits, and then pinned, not wrapped).
 int64_t saturate64(Int128 v) noexcept {
@@ -270,7 +301,8 @@ class MatchRun {
         breakers_(opt.breakers ? opt.breakers : own_breakers_.get()),
         gateway_(*shard_, stocks, stocks.empty(), kMaxClients, &opt.risk, out_, md_, breakers_),
         trackers_(kMaxClients),
-        resume_after_(kMaxClients, 0) {
+        resume_after_(kMaxClients, 0),
+        applied_seq_(kMaxClients, 0) {
     breakers_->set_limits(opt.breaker);
     if (symbol_counters_)
       for (std::size_t s = 0; s < stocks.size(); ++s)
@@ -286,12 +318,15 @@ class MatchRun {
       sum_.resumed_from_seq = plan.snapshot_seq;
     }
     for (const RecoveryPlan::Record& r : plan.records) {
-      if (r.type == journal::RecordType::kInput && r.payload.size() >= sizeof(journal::InputPrefix)) {
+      const bool refused = r.type == journal::RecordType::kRefused;
+      if ((r.type == journal::RecordType::kInput || refused) && r.payload.size() >= sizeof(journal::InputPrefix)) {
         journal::InputPrefix pre;
         std::memcpy(&pre, r.payload.data(), sizeof pre);
         set_time(pre.capture_ns);
         const std::span<const uint8_t> msg(r.payload.data() + sizeof pre, r.payload.size() - sizeof pre);
-        process(r.stream, pre.stream_seq, msg, /*journal=*/false);
+        // A refusal is answered again (muted), so the reply sequence numbers match.
+        if (refused) refuse(r.stream, pre.stream_seq, msg, /*journal=*/false);
+        else process(r.stream, pre.stream_seq, msg, /*journal=*/false);
         end_packet();
         resume_after_[r.stream] = std::max(resume_after_[r.stream], pre.stream_seq);
       } else if (r.type == journal::RecordType::kCommand && r.payload.size() >= EngineCommand::kJournalBytes) {
@@ -349,50 +384,18 @@ class MatchRun {
         if (classic) offset += 16 + pkt.captured_length();
         meter.packet_arrived();
         set_time(pkt.timestamp_ns);
-        nic::UdpFrame f;
-        const nic::FrameError fe = nic::decode_udp_frame(pkt.data, f);
-        if (fe != nic::FrameError::kOk) {
-          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": frame: " + nic::to_string(fe));
-          continue;
-        }
-        if (!opt_.filter.matches(f)) {
-          ++sum_.filtered;
-          continue;
-        }
-        mold::Packet p;
-        const mold::ParseResult pr = mold::parse(f.payload, p);
-        if (!pr.ok()) {
-          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": MoldUDP64: " +
-                             mold::to_string(pr.status) + " at datagram byte " + std::to_string(pr.offset));
-          continue;
-        }
-        const uint32_t client = client_of(f);
-        if (client == kMaxClients) {
-          sum_.malformed.add(where(sum_.packets, classic, record_offset) + ": more than " +
-                             std::to_string(kMaxClients) + " order-entry clients");
-          continue;
-        }
-        if (p.header.messages() > 0 && p.header.sequence + p.header.messages() - 1 <= resume_after_[client]) {
-          sum_.skipped_replayed += p.header.messages();  // the journal already had all of it
-          continue;
-        }
-        const mold::Delivery d = trackers_[client].on_packet(p.header);
-        if (p.header.heartbeat()) ++sum_.heartbeats;
-        uint16_t index = 0;
-        p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
-          if (index++ < d.skip) return;
-          if (seq <= resume_after_[client]) {
-            ++sum_.skipped_replayed;
-            return;
-          }
-          if (!msg.empty()) ++sum_.by_type[msg[0]];
-          meter.decoded();
-          const uint64_t trades_before = gateway_.stats().trades;
-          const DecodeStatus st = process(client, seq, msg, /*journal=*/true);
-          meter.message_done(ouch_probe_op(msg, gateway_.stats().trades != trades_before));
-          if (st != DecodeStatus::kOk) [[unlikely]]
-            sum_.malformed.add(bad_message(where(sum_.packets, classic, record_offset), seq, msg, st));
-        });
+        const bool took = take_packet<false>(
+            pkt, classic, record_offset, sum_, clients_,
+            [&](uint32_t client, const nic::UdpFrame& f) { register_client(client, f); },
+            [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool) {
+              meter.decoded();
+              const uint64_t trades_before = gateway_.stats().trades;
+              const DecodeStatus st = process(client, seq, msg, /*journal=*/true);
+              meter.message_done(ouch_probe_op(msg, gateway_.stats().trades != trades_before));
+              if (st != DecodeStatus::kOk) [[unlikely]]
+                sum_.malformed.add(bad_message(where(sum_.packets, classic, record_offset), seq, msg, st));
+            });
+        if (!took) continue;
         end_packet();
         meter.packet_done();
         if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
@@ -400,6 +403,210 @@ class MatchRun {
         if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
       }
     }
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
+    poll_commands();
+    publisher_.end_of_day();
+    if (dur_.journal || dur_.write_snapshot) snapshot();
+    if (dur_.published) publish_state();
+    meter.finish();
+    out_.close();
+    if (reader.failed()) sum_.malformed.add(reader.error());
+  }
+
+  // Two cores (ReplayOptions::match_cores): this thread is the matching core; a gateway
+  // thread reads the capture, runs take_packet() and hands every message over the input
+  // ring. New orders and replaces the ring refuses (policy reject) come back in its
+  // priority lane marked refused and are answered busy. Everything that touches the
+  // book, the replies, the journal and the snapshots stays on this thread.
+  void run_split(PacketSource& reader, bool classic) {
+    split_ = true;
+    const ReplayOptions::MatchCores& mc = opt_.match_cores;
+    PolicyRing<EntryRecord> ring("input", mc.policy, mc.capacity, mc.priority_capacity, &HugePageResource::shared());
+    // The gateway core numbers clients in order of first appearance; the matching core
+    // registers them in the same order when their first message reaches it. Entries are
+    // written before the first record that names them is published.
+    struct ClientAddress {
+      nic::Ipv4Address ip, dst_ip;
+      uint16_t port = 0, dst_port = 0;
+    };
+    std::vector<ClientAddress> addresses(kMaxClients);
+    ClientTable gateway_clients = clients_;  // a recovery's clients keep their numbers
+    for (std::size_t c = 0; c < clients_.entries.size(); ++c)
+      addresses[c] = {clients_.entries[c].ip, kApplianceAddress, clients_.entries[c].port, kOrderEntryPort};
+    // Written by the gateway core only, read after it is joined.
+    ReplaySummary in;
+    std::atomic<bool> go{!mc.hold_until_input_ends};  // tests: hold the matching core
+    std::atomic<bool> quit{false};                    // the matching core failed
+    std::exception_ptr gateway_error;
+    const int gateway_cpu = opt_.cpus.size() > 1 ? opt_.cpus[1] : -1;
+    if (gateway_cpu >= 0)
+      sum_.placement.push_back("cores: gateway core on CPU " + std::to_string(gateway_cpu) + " (NUMA node " +
+                               std::to_string(numa_node_of_cpu(gateway_cpu)) + ")");
+
+    // Registers the gateway core's clients up to number n - 1 in order: their reply flows
+    // and their journal records.
+    auto register_up_to = [&](std::size_t n) {
+      while (clients_.entries.size() < n) {
+        const auto c = static_cast<uint32_t>(clients_.entries.size());
+        bool added = false;
+        clients_.find(addresses[c].ip, addresses[c].port, added);
+        nic::UdpFrame f{};
+        f.src_ip = addresses[c].ip;
+        f.src_port = addresses[c].port;
+        f.dst_ip = addresses[c].dst_ip;
+        f.dst_port = addresses[c].dst_port;
+        register_client(c, f);
+      }
+    };
+
+    auto gateway = [&] {
+      try {
+        if (gateway_cpu >= 0) pin_this_thread(gateway_cpu, "gateway core");
+        ReplayMeter meter(opt_, in, file_size_of(opt_.input));
+        auto wait = [&] {
+          go.store(true, std::memory_order_release);
+          cpu_relax();
+        };
+        // Per client: the normal-lane number of its last record there; its cancels and
+        // replaces may overtake only once that record is taken.
+        std::vector<uint64_t> last_normal(kMaxClients, UINT64_MAX);
+        uint64_t offset = classic ? 24 : 0;
+        std::array<nic::CapturedPacket, 32> burst;
+        meter.start();
+        auto stop_requested = [&] {
+          return quit.load(std::memory_order_relaxed) || (dur_.stop && dur_.stop->load(std::memory_order_acquire));
+        };
+        bool stopped = false;
+        while (!stopped && !stop_requested()) {
+          const std::size_t n = reader.rx_burst(burst);
+          if (n == 0) break;
+          for (std::size_t i = 0; i < n; ++i) {
+            const nic::CapturedPacket& pkt = burst[i];
+            meter.pace(pkt.timestamp_ns);
+            if (stop_requested()) {
+              stopped = true;
+              break;
+            }
+            ++in.packets;
+            in.bytes += pkt.captured_length();
+            const uint64_t record_offset = offset;
+            if (classic) offset += 16 + pkt.captured_length();
+            const uint64_t rx = rdtsc();
+            take_packet<true>(
+                pkt, classic, record_offset, in, gateway_clients,
+                [&](uint32_t client, const nic::UdpFrame& f) {
+                  addresses[client] = {f.src_ip, f.dst_ip, f.src_port, f.dst_port};
+                },
+                [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool last) {
+                  EntryRecord r;
+                  r.rx_tsc = rx;
+                  r.ts_ns = pkt.timestamp_ns;
+                  r.seq = seq;
+                  r.packet = in.packets;
+                  r.offset = record_offset;
+                  r.client = client;
+                  r.length = static_cast<uint16_t>(std::min<std::size_t>(msg.size(), UINT16_MAX));
+                  r.refused = 0;
+                  r.last = last ? 1 : 0;
+                  std::memcpy(r.msg, msg.data(), r.bytes().size());
+                  const uint8_t type = msg.empty() ? 0 : msg[0];
+                  // Cancels (X) and replaces (U) take the priority lane once their
+                  // client's earlier normal-lane records are taken (their order was
+                  // entered); everything else keeps its place in the normal lane.
+                  const bool priority_kind = type == 'X' || type == 'U';
+                  const Lane lane = priority_kind && (last_normal[client] == UINT64_MAX ||
+                                                      ring.lanes().lane_for(true, last_normal[client]) ==
+                                                          Lane::kPriority)
+                                        ? Lane::kPriority
+                                        : Lane::kNormal;
+                  const uint64_t number = ring.lanes().normal_staged();
+                  // New orders and replaces may be refused; cancels and anything that
+                  // will not decode always go through (they add no risk).
+                  const PushOutcome o = type == 'O' || type == 'U' ? ring.push(r, lane, wait)
+                                                                   : ring.push_or_wait(r, lane, wait);
+                  if (o == PushOutcome::kQueued) {
+                    if (lane == Lane::kNormal) last_normal[client] = number;
+                  } else if (o == PushOutcome::kRejected) {
+                    r.refused = 1;
+                    ring.push_or_wait(r, Lane::kPriority, wait);
+                  }
+                  ++in.messages;
+                });
+            ring.publish();
+            if ((in.packets & 63) == 0) meter.maybe_report(in.bytes + in.packets * 16);
+          }
+        }
+      } catch (...) {
+        gateway_error = std::current_exception();
+      }
+      ring.close();
+      go.store(true, std::memory_order_release);
+    };
+
+    ReplayMeter meter(opt_, sum_, 0);
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
+    meter.start();
+    std::thread gateway_thread(gateway);
+    try {
+      while (!go.load(std::memory_order_acquire)) cpu_relax();
+      uint64_t packets_done = 0;
+      bool closed = false;
+      for (;;) {
+        const std::span<const EntryRecord> recs = ring.peek(32);
+        if (recs.empty()) {
+          if (closed) break;
+          closed = ring.closed();  // then one more look: records published before close()
+          poll_commands();
+          cpu_relax();
+          continue;
+        }
+        for (const EntryRecord& r : recs) {
+          if (r.client >= clients_.entries.size()) [[unlikely]]
+            register_up_to(r.client + 1);
+          set_time(r.ts_ns);
+          const std::span<const uint8_t> msg = r.bytes();
+          const uint64_t trades_before = gateway_.stats().trades;
+          const DecodeStatus st = r.refused ? refuse(r.client, r.seq, msg, /*journal=*/true)
+                                            : process(r.client, r.seq, msg, /*journal=*/true);
+          meter.message_done_since(r.rx_tsc, ouch_probe_op(msg, gateway_.stats().trades != trades_before));
+          if (st != DecodeStatus::kOk) [[unlikely]]
+            sum_.malformed.add(bad_message(where(r.packet, classic, r.offset), r.seq, msg, r.length, st));
+          applied_seq_[r.client] = std::max(applied_seq_[r.client], r.seq);
+          if (!r.last) continue;
+          end_packet();
+          ++packets_done;
+          if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
+          if (dur_.published && (packets_done & 63) == 0) publish_state();
+        }
+        ring.release(recs.size());
+        poll_commands();
+      }
+      end_packet();  // replies of a packet whose last message never came (a stop)
+    } catch (...) {
+      quit.store(true, std::memory_order_relaxed);
+      ring.abort();
+      gateway_thread.join();
+      throw;
+    }
+    gateway_thread.join();
+    if (gateway_error) std::rethrow_exception(gateway_error);
+    register_up_to(gateway_clients.entries.size());  // clients that sent nothing to apply
+
+    // The gateway core's counts join the matching core's.
+    sum_.packets += in.packets;
+    sum_.bytes += in.bytes;
+    sum_.filtered += in.filtered;
+    sum_.heartbeats += in.heartbeats;
+    sum_.skipped_replayed += in.skipped_replayed;
+    for (std::size_t t = 0; t < in.by_type.size(); ++t) sum_.by_type[t] += in.by_type[t];
+    ProblemLog malformed = std::move(in.malformed);
+    for (std::size_t k = 0; k < std::min<uint64_t>(sum_.malformed.count, ProblemLog::kKept); ++k)
+      malformed.add(std::move(sum_.malformed.first[k]));
+    malformed.count += sum_.malformed.count - std::min<uint64_t>(sum_.malformed.count, ProblemLog::kKept);
+    sum_.malformed = std::move(malformed);
+    sum_.match_split = true;
+    sum_.input_ring = ring.counts();
+
     if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
     poll_commands();
     publisher_.end_of_day();
@@ -441,6 +648,7 @@ class MatchRun {
     sum_.refused_halted = st.refused_halted;
     sum_.refused_killed = st.refused_killed;
     sum_.kill_cancels = st.kill_cancels;
+    sum_.refused_busy = st.refused_busy;
     sum_.breaker = breakers_->counts();
     sum_.breaker_enabled = breakers_->limits().enabled;
     sum_.halted_at_end = breakers_->halted_symbols();
@@ -474,6 +682,18 @@ class MatchRun {
     }
   }
 
+  // Journals (when asked) and answers one inbound message busy, without applying it
+  // (two-core match mode: the input ring was full). Hot path.
+  DecodeStatus refuse(uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool journal) noexcept {
+    if (journal && dur_.journal) {
+      const journal::InputPrefix pre{time_ns_(), seq};
+      dur_.journal->append(journal::RecordType::kRefused, client,
+                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&pre), sizeof pre), msg);
+    }
+    ++inputs_since_snapshot_;
+    return gateway_.refuse_busy(client, seq, msg);
+  }
+
   // Journals (when asked) and applies one inbound message. Hot path.
   DecodeStatus process(uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool journal) noexcept {
     if (journal && dur_.journal) {
@@ -503,18 +723,76 @@ class MatchRun {
     }
   }
 
-  uint32_t client_of(const nic::UdpFrame& f) {
-    bool added = false;
-    const uint32_t client = clients_.find(f.src_ip, f.src_port, added);
-    if (added && client != kMaxClients) {
-      out_.add_client(client, f.src_ip, f.src_port, f.dst_ip, f.dst_port);
-      EngineCommand c;
-      c.kind = EngineCommand::kClient;
-      c.ip = f.src_ip.value;
-      c.port = f.src_port;
-      journal_command(c, client);
+  // A client seen for the first time: its reply flow, and a journaled record of it so
+  // that a recovery numbers the clients in the same order.
+  void register_client(uint32_t client, const nic::UdpFrame& f) {
+    out_.add_client(client, f.src_ip, f.src_port, f.dst_ip, f.dst_port);
+    EngineCommand c;
+    c.kind = EngineCommand::kClient;
+    c.ip = f.src_ip.value;
+    c.port = f.src_port;
+    journal_command(c, client);
+  }
+
+  // The front half of a packet, shared by both loops: the frame, the feed filter,
+  // MoldUDP64, the client (on_client(client, frame) when it is new), the session's
+  // sequence tracking and a recovery's resume point, each problem counted in s. Then
+  // on_message(client, seq, msg, last) for every message to apply, last marking the
+  // packet's last one when kMarkLast (the two-core gateway needs it; one core does not
+  // ask, so it does not pay for the count). Returns false when the packet had nothing
+  // to apply and no reply can follow from it. Hot path.
+  template <bool kMarkLast, class OnClient, class OnMessage>
+  bool take_packet(const nic::CapturedPacket& pkt, bool classic, uint64_t record_offset, ReplaySummary& s,
+                   ClientTable& clients, OnClient&& on_client, OnMessage&& on_message) {
+    nic::UdpFrame f;
+    const nic::FrameError fe = nic::decode_udp_frame(pkt.data, f);
+    if (fe != nic::FrameError::kOk) {
+      s.malformed.add(where(s.packets, classic, record_offset) + ": frame: " + nic::to_string(fe));
+      return false;
     }
-    return client;
+    if (!opt_.filter.matches(f)) {
+      ++s.filtered;
+      return false;
+    }
+    mold::Packet p;
+    const mold::ParseResult pr = mold::parse(f.payload, p);
+    if (!pr.ok()) {
+      s.malformed.add(where(s.packets, classic, record_offset) + ": MoldUDP64: " + mold::to_string(pr.status) +
+                      " at datagram byte " + std::to_string(pr.offset));
+      return false;
+    }
+    bool added = false;
+    const uint32_t client = clients.find(f.src_ip, f.src_port, added);
+    if (client == kMaxClients) {
+      s.malformed.add(where(s.packets, classic, record_offset) + ": more than " + std::to_string(kMaxClients) +
+                      " order-entry clients");
+      return false;
+    }
+    if (added) on_client(client, f);
+    if (p.header.messages() > 0 && p.header.sequence + p.header.messages() - 1 <= resume_after_[client]) {
+      s.skipped_replayed += p.header.messages();  // the journal already had all of it
+      return false;
+    }
+    const mold::Delivery d = trackers_[client].on_packet(p.header);
+    if (p.header.heartbeat()) ++s.heartbeats;
+    uint32_t to_apply = 0;
+    if constexpr (kMarkLast) {
+      uint16_t index = 0;
+      p.for_each([&](uint64_t seq, std::span<const uint8_t>) {
+        if (index++ >= d.skip && seq > resume_after_[client]) ++to_apply;
+      });
+    }
+    uint16_t index = 0;
+    p.for_each([&](uint64_t seq, std::span<const uint8_t> msg) {
+      if (index++ < d.skip) return;
+      if (seq <= resume_after_[client]) {
+        ++s.skipped_replayed;
+        return;
+      }
+      if (!msg.empty()) ++s.by_type[msg[0]];
+      on_message(client, seq, msg, kMarkLast && --to_apply == 0);
+    });
+    return true;
   }
 
   void journal_command(const EngineCommand& c, uint32_t stream) noexcept {
@@ -640,7 +918,7 @@ class MatchRun {
     for (std::size_t c = 0; c < clients_.entries.size(); ++c) {
       w.put(clients_.entries[c].ip.value);
       w.put(clients_.entries[c].port);
-      w.put(std::max(trackers_[c].expected() - 1, resume_after_[c]));
+      w.put(last_applied(static_cast<uint32_t>(c)));
     }
     w.put(started_);
     w.put(input_ns_);
@@ -688,6 +966,14 @@ class MatchRun {
     if (!r.done()) throw ReplayError("snapshot: " + std::to_string(bytes.size() - r.position()) + " bytes left over");
   }
 
+  // The last inbound sequence number of client c that the engine applied or answered.
+  // One core: what its tracker delivered. Two cores: the tracker is the gateway
+  // core's and runs ahead, so the matching core's own count.
+  uint64_t last_applied(uint32_t c) const noexcept {
+    const uint64_t applied = split_ ? applied_seq_[c] : trackers_[c].expected() - 1;
+    return std::max(applied, resume_after_[c]);
+  }
+
   void snapshot() {
     inputs_since_snapshot_ = 0;
     if (!dur_.write_snapshot) return;
@@ -717,6 +1003,8 @@ class MatchRun {
   ClientTable clients_;
   std::vector<mold::SequenceTracker> trackers_;
   std::vector<uint64_t> resume_after_;  // per client: last inbound sequence already applied
+  bool split_ = false;                  // two cores: run_split()
+  std::vector<uint64_t> applied_seq_;   // two cores, per client: last sequence the matching core took
   std::vector<std::unique_ptr<RiskLimits>> reloaded_;  // limits re-applied from the journal
   std::vector<std::unique_ptr<BreakerLimits>> reloaded_breakers_;
   uint64_t now_ns_ = 0;
@@ -743,9 +1031,19 @@ void replay_match_capture(const ReplayOptions& opt, ReplaySummary& sum) {
   if (opt.breakers && opt.breakers->symbols() < opt.book.max_symbols)
     throw ReplayError("match mode: circuit breakers for " + std::to_string(opt.breakers->symbols()) +
                       " symbols but book.max_symbols = " + std::to_string(opt.book.max_symbols));
+  if (opt.match_cores.split) {
+    const ReplayOptions::MatchCores& mc = opt.match_cores;
+    auto pow2 = [](uint32_t n) { return n >= 2 && (n & (n - 1)) == 0; };
+    if (!pow2(mc.capacity) || !pow2(mc.priority_capacity))
+      throw ReplayError("match mode on two cores: input ring capacity " + std::to_string(mc.capacity) +
+                        " (priority lane " + std::to_string(mc.priority_capacity) + ") must be a power of two >= 2");
+    if (mc.policy == BackpressurePolicy::kDrop)
+      throw ReplayError("match mode on two cores: backpressure drop would leave orders unanswered; use reject or block");
+  }
   auto run = std::make_unique<MatchRun>(opt, sum, stocks, opt.out_path.empty() ? nullptr : reader->port());
   if (opt.durability.recovery) run->recover(*opt.durability.recovery);
-  run->run(*reader, sum.format == InputFormat::kPcap);
+  if (opt.match_cores.split) run->run_split(*reader, sum.format == InputFormat::kPcap);
+  else run->run(*reader, sum.format == InputFormat::kPcap);
   run->summarise();
 }
 

@@ -16,7 +16,7 @@ namespace tachyon::controlplane {
 struct JournalScan {
   dataplane::journal::FileHeader header{};
   uint64_t records = 0;
-  uint64_t by_type[5] = {};            // index: RecordType
+  uint64_t by_type[6] = {};            // index: RecordType
   uint64_t first_seq = 0, last_seq = 0;
   uint64_t valid_bytes = 0;            // offset just after the last valid record
   uint64_t file_bytes = 0;

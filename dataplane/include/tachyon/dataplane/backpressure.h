@@ -89,6 +89,18 @@ class PolicyRing {
     fill(v);
     return full(v, lane, wait);
   }
+  // As push() under the block policy, whatever the ring's policy: for records that
+  // must never be refused (match mode: cancels, which only remove risk, and the
+  // records that answer refused orders). Counted in blocked when it had to wait. Hot
+  // path.
+  template <class Wait>
+  PushOutcome push_or_wait(const T& v, Lane lane, Wait&& wait) noexcept {
+    if (ring_.try_stage(lane, v)) [[likely]] {
+      bump(prod_.queued);
+      return PushOutcome::kQueued;
+    }
+    return wait_for_room(v, lane, wait);
+  }
   // Makes the staged records visible. Hot path.
   void publish() noexcept { ring_.publish(); }
   // Publishes and tells the consumer that nothing more will come.
@@ -146,6 +158,11 @@ class PolicyRing {
       case BackpressurePolicy::kReject: bump(prod_.rejected); return PushOutcome::kRejected;
       case BackpressurePolicy::kBlock: break;
     }
+    return wait_for_room(v, lane, wait);
+  }
+
+  template <class Wait>
+  [[gnu::noinline]] PushOutcome wait_for_room(const T& v, Lane lane, Wait& wait) noexcept {
     bump(prod_.blocked);
     ring_.publish();  // the consumer must see what is staged, or it never makes room
     while (!ring_.try_stage(lane, v)) {

@@ -36,6 +36,8 @@ enum class RecordType : uint16_t {
   kOutcome = 2,   // a message that left the appliance (reply or market data)
   kSnapshot = 3,  // a snapshot of the state after `covers_seq` was written
   kCommand = 4,   // an operator command (pause, resume, halt, ...)
+  kRefused = 5,   // an inbound message answered without processing (engine busy);
+                  // payload as kInput
 };
 
 const char* to_string(RecordType t) noexcept;

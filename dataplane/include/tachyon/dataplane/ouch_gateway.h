@@ -51,6 +51,7 @@ struct OuchGatewayStats {
   uint64_t refused_paused = 0;   // new orders and replaces refused while paused
   uint64_t refused_halted = 0;   // ... for a halted symbol (circuit breaker or command)
   uint64_t refused_killed = 0;   // ... while the kill switch is on
+  uint64_t refused_busy = 0;     // ... unprocessed: the matching core's input ring was full
   uint64_t risk_rejects = 0;     // ... by the risk gate (by reason: RiskGate::rejects)
   uint64_t kill_cancels = 0;     // orders canceled by the kill switch
 };
@@ -231,6 +232,32 @@ class OuchGateway {
     client_ = client;
     seq_ = seq;
     const DecodeStatus st = ouch::decode_inbound(msg, *this);
+    if (st != DecodeStatus::kOk) ++stats_.decode_errors;
+    return st;
+  }
+
+  // Answers an inbound message that never reached the book because the matching
+  // core's input ring was full (two-core match mode under the reject policy): an Enter
+  // Order gets Rejected 'O' with its token; a Replace gets Rejected 'O' with its
+  // replacement token, and the order it names stays as it was. Cancels are never
+  // refused: one given here is applied as usual. Counted in refused_busy; a message
+  // that does not decode is counted as on_message() counts it. Hot path.
+  DecodeStatus refuse_busy(uint32_t client, uint64_t seq, std::span<const uint8_t> msg) noexcept {
+    client_ = client;
+    seq_ = seq;
+    struct Refusal {
+      OuchGateway& g;
+      void on(const ouch::EnterOrder& m) noexcept {
+        ++g.stats_.enter;
+        g.refuse_busy(m.token);
+      }
+      void on(const ouch::ReplaceOrder& m) noexcept {
+        ++g.stats_.replace;
+        g.refuse_busy(m.replacement_token);
+      }
+      void on(const ouch::CancelOrder& m) noexcept { g.on(m); }
+    } r{*this};
+    const DecodeStatus st = ouch::decode_inbound(msg, r);
     if (st != DecodeStatus::kOk) ++stats_.decode_errors;
     return st;
   }
@@ -531,6 +558,11 @@ class OuchGateway {
     j.reason = static_cast<char>(code);
     put(client_, j);
     ++stats_.rejected;
+  }
+
+  void refuse_busy(const ouch::Token& token) noexcept {
+    ++stats_.refused_busy;
+    reject(token, ouch::RejectCode::kOther);
   }
 
   // Refuses a new order or replace while killed ('a'), paused ('C') or halted ('H');

@@ -27,6 +27,8 @@
 //   paused               'C' Exchange closed (to new orders; cancels still pass)
 //   symbol halted        'H' Halted
 //   kill switch (ctl)    'a' Reject All enabled
+//   engine busy          'O' Other (two-core match mode, reject policy: the matching
+//                            core's input ring was full; OUCH 4.2 has no busy code)
 // book::CancelReason -> OUCH Canceled reason:
 //   kUser                'U' User requested cancel
 //   kIocRemainder, kMarketRemainder, kFokUnfillable

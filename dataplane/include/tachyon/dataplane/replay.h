@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tachyon/book/book_config.h"
+#include "tachyon/dataplane/backpressure.h"
 #include "tachyon/dataplane/circuit_breaker.h"
 #include "tachyon/dataplane/latency_histogram.h"
 #include "tachyon/dataplane/match_durability.h"
@@ -113,6 +114,24 @@ struct ReplayOptions {
   // replay_feed_on_cores: hand datagrams to the shard cores whole where the port keeps
   // its buffers (config rings.packet_handoff; PipelineOptions::packet_handoff).
   bool packet_handoff = false;
+  // Match mode on two cores (tachyon replay --mode match --cores 2). A gateway core
+  // receives the packets, decodes frames and MoldUDP64, tracks every session's
+  // sequence numbers and hands each OUCH message to the matching core over an input
+  // ring; cancels and replaces take its priority lane once their client's earlier
+  // messages are taken. When a lane is full the ring's policy decides: reject answers
+  // a new order or replace with OUCH Rejected 'O' (engine busy) at once, block waits
+  // for room. Cancels are never refused (they wait). The matching core (the calling
+  // thread, on cpus[0] with its books) applies, journals and answers everything;
+  // the gateway core runs on cpus[1], else the next allowed CPU.
+  struct MatchCores {
+    bool split = false;
+    uint32_t capacity = 4096;           // normal lane, records (a power of two)
+    uint32_t priority_capacity = 1024;  // priority lane, records (a power of two)
+    BackpressurePolicy policy = BackpressurePolicy::kBlock;  // or kReject; kDrop is refused
+    // Tests: the matching core takes nothing until the gateway core has read the whole
+    // input or has to wait for room, so that a small ring refuses an exact count.
+    bool hold_until_input_ends = false;
+  } match_cores;
 };
 
 // The first few instances of a problem, kept for the report.
@@ -174,6 +193,11 @@ struct ReplaySummary {
   // New orders and replaces refused by the engine's state (OUCH reject 'C', 'H', 'a'),
   // and open orders the kill switch canceled.
   uint64_t refused_paused = 0, refused_halted = 0, refused_killed = 0, kill_cancels = 0;
+  // Two-core match mode: the input ring's counters (queued, refused under reject,
+  // waits under block) and the orders and replaces answered busy (OUCH reject 'O').
+  bool match_split = false;
+  RingCounts input_ring{};
+  uint64_t refused_busy = 0;
   // Match mode circuit breakers: halts by reason, resumes, refusals (see circuit_breaker.h).
   bool breaker_enabled = false;            // automatic halts were on at the end
   BreakerCounts breaker{};

@@ -71,6 +71,20 @@ class ReplayMeter {
     ++sum_.messages;
     if (probes_) record_stages(t, op);
   }
+  // Stamps the end of one message that arrived at TSC rx (two-core match mode: its
+  // packet's rx stamp on the gateway core), so its latency includes the wait in the
+  // ring. Hot path.
+  void message_done_since(uint64_t rx, ProbeOp op = ProbeOp::kOther) noexcept {
+    uint64_t t = rdtsc();
+    if (slow_cycles_ != 0) [[unlikely]] t = spin_until(t + slow_cycles_);
+    sum_.latency->record(clock_.to_ns(t > rx ? t - rx : 0));
+    last_ = t;
+    ++sum_.messages;
+    if (probes_) {
+      rx_ = rx;
+      record_stages(t, op);
+    }
+  }
   // Starts a latency interval without ending one (e.g. when a packet arrives, so the
   // first message carries the packet's decode, but not the wait for the packet).
   void mark() noexcept { last_ = rdtsc(); }

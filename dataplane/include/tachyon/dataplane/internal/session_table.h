@@ -65,14 +65,19 @@ inline std::string where(uint64_t packet, bool classic, uint64_t offset) {
 
 // Describes a message that did not decode: where its packet is, its MoldUDP64
 // sequence number, its type byte and length, and why.
+// length: the message's whole length, when msg holds only its first bytes.
 inline std::string bad_message(const std::string& packet, uint64_t seq, std::span<const uint8_t> msg,
-                               DecodeStatus st) {
+                               std::size_t length, DecodeStatus st) {
   char type[16];
   if (msg.empty()) std::snprintf(type, sizeof type, "none");
   else if (msg[0] >= 0x21 && msg[0] < 0x7f) std::snprintf(type, sizeof type, "'%c'", msg[0]);
   else std::snprintf(type, sizeof type, "0x%02x", msg[0]);
-  return packet + ": message " + std::to_string(seq) + " (type " + type + ", " + std::to_string(msg.size()) +
+  return packet + ": message " + std::to_string(seq) + " (type " + type + ", " + std::to_string(length) +
          " bytes): " + to_string(st);
+}
+inline std::string bad_message(const std::string& packet, uint64_t seq, std::span<const uint8_t> msg,
+                               DecodeStatus st) {
+  return bad_message(packet, seq, msg, msg.size(), st);
 }
 
 }  // namespace tachyon::dataplane::internal
