@@ -61,6 +61,14 @@ class Venue {
     gw_.flush();
     return wire_.messages;
   }
+  // As send(), but the engine had no room for the message (OuchGateway::refuse_busy).
+  std::vector<Bytes> refuse(uint32_t client, uint64_t t, const Bytes& msg) {
+    wire_.messages.clear();
+    gw_.set_time(t);
+    EXPECT_EQ(gw_.refuse_busy(client, ++seq_[client], msg), DecodeStatus::kOk);
+    gw_.flush();
+    return wire_.messages;
+  }
   // Sends an order that must rest or trade (answered Accepted).
   void accepted(uint32_t client, uint64_t t, const Bytes& msg) {
     const std::vector<Bytes> got = send(client, t, msg);
@@ -214,6 +222,30 @@ TEST(OuchGatewayRejects, PauseHaltAndKillRefuseWithTheirCodesAndCancelsPass) {
     v.gw().release_kill();
     v.accepted(0, kT0 + 2 * kMs, enter_order("AFTER", 'B', 10, "AAPL", k100));
   }
+}
+
+// A message the engine had no room for (two-core match mode, reject policy) is
+// answered without reaching the book: an Enter Order and a Replace get Rejected 'O'
+// (with the replacement token; the order keeps its place), a Cancel is applied anyway.
+TEST(OuchGatewayRejects, BusyRefusalsAnswerOrdersAndReplacesAndLetCancelsThrough) {
+  Venue v(RiskLimits::unlimited());
+  v.accepted(0, kT0, enter_order("REST", 'B', 10, "AAPL", k100));
+  v.accepted(0, kT0, enter_order("GONE", 'B', 10, "MSFT", k100));
+  EXPECT_EQ(reject_byte(v.refuse(0, kT0 + kMs, enter_order("NEW", 'B', 10, "AAPL", k100)), "NEW"), 'O');
+  EXPECT_EQ(reject_byte(v.refuse(0, kT0 + kMs, replace_order("REST", "REP", 5, k100 + 100)), "REP"), 'O');
+  const std::vector<Bytes> cancel = v.refuse(0, kT0 + kMs, cancel_order("GONE"));
+  ASSERT_EQ(cancel.size(), 1u);
+  EXPECT_EQ(cancel[0][0], 'C');  // Canceled: never refused
+  EXPECT_EQ(v.gw().stats().refused_busy, 2u);
+  // The counterparty's sell trades with REST at its old price and size: the refused
+  // replace changed nothing, and the refused order never rested.
+  const std::vector<Bytes> fill = v.send(1, kT0 + 2 * kMs, enter_order("CP", 'S', 20, "AAPL", k100));
+  EXPECT_EQ(v.gw().stats().trades, 1u);
+  uint32_t executed = 0;
+  for (const Bytes& m : fill) executed += m[0] == 'E' ? 1 : 0;
+  EXPECT_EQ(executed, 2u);  // REST's 10 shares, once for each side
+  // A refused order's token was never taken: the client may send it again.
+  v.accepted(0, kT0 + 3 * kMs, enter_order("NEW", 'B', 10, "AAPL", k100 - 100));
 }
 
 // Each inbound packet's replies leave as one datagram per client that has any, in

@@ -109,6 +109,38 @@ TEST(PolicyRing, BlockWaitsForTheConsumerAndLosesNothing) {
   EXPECT_GT(c.blocked, 0u);  // a 4-slot ring fills many times over 20000 records
 }
 
+// Under reject, push() refuses at a full lane but push_or_wait() waits for room (what
+// match mode does for cancels and for the records answering refused orders): every
+// record pushed that way arrives, in order, and each wait is counted once.
+TEST(PolicyRing, PushOrWaitWaitsWhateverThePolicy) {
+  PolicyRing<Msg> r("reject", BackpressurePolicy::kReject, 4, 2);
+  constexpr uint64_t kN = 20000;
+  std::thread consumer([&] {
+    uint64_t expect = 0;
+    std::vector<Msg> out(3);
+    while (expect < kN) {
+      const std::size_t n = r.pop_n(out);
+      if (n == 0) std::this_thread::yield();
+      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(out[i].seq, expect++);
+    }
+  });
+  uint64_t waits = 0;
+  for (uint64_t i = 0; i < kN; ++i)
+    ASSERT_EQ(r.push_or_wait(Msg{i, 0}, Lane::kNormal, [&] { ++waits; }), PushOutcome::kQueued);
+  r.publish();
+  consumer.join();
+  const RingCounts c = r.counts();
+  EXPECT_EQ(c.queued, kN);
+  EXPECT_EQ(c.taken, kN);
+  EXPECT_EQ(c.rejected, 0u);
+  EXPECT_GT(c.blocked, 0u);
+  EXPECT_GE(waits, c.blocked);  // the wait callback runs on every spin of a waiting push
+  // And push() on the same ring still refuses when full.
+  for (uint64_t i = 0; i < 4; ++i) ASSERT_EQ(r.push(Msg{i, 0}), PushOutcome::kQueued);
+  EXPECT_EQ(r.push(Msg{4, 0}), PushOutcome::kRejected);
+  EXPECT_EQ(r.counts().rejected, 1u);
+}
+
 TEST(PolicyRing, AbortReleasesABlockedProducerWithACount) {
   PolicyRing<Msg> r("stuck", BackpressurePolicy::kBlock, 2, 2);
   r.push(Msg{1, 0});
