@@ -215,6 +215,42 @@ TEST_F(Recovery, TornAndCorruptJournalTailsAreReportedAndCut) {
   EXPECT_NE(plain.out.find("book_hash"), std::string::npos);
 }
 
+// Two cores under reject with a two-record ring and a slow matching core: the orders
+// refused busy are journaled as `refused` records. A rerun against the journal resumes
+// to the same books and positions, and `journal replay` rebuilds them from the
+// journal alone (each refusal answered again, muted, so the reply sequences match).
+TEST_F(Recovery, TwoCoreBusyRefusalsAreJournaledAndRecovered) {
+  const std::string journal = (dir_ / "j").string();
+  const std::string cmd = "replay --mode match --json --cores 2 --backpressure reject --ring-capacity 2 "
+                          "--slow-ns 2000 --journal " + journal + " --snapshot-every 5000 " + capture_;
+  const Result live = run(cmd);
+  ASSERT_EQ(live.status, 0) << live.out;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  const std::size_t brace = live.out.find('{');
+  ASSERT_NE(brace, std::string::npos) << live.out;
+  ASSERT_EQ(parser.parse(live.out.substr(brace)).get(doc), simdjson::SUCCESS) << live.out;
+  const uint64_t busy = uint64_t(doc["refused"]["busy"]);
+  EXPECT_GT(busy, 0u);
+  EXPECT_EQ(uint64_t(doc["input_ring"]["refused"]), busy);
+
+  const Result verify = run("journal verify --json " + journal);
+  ASSERT_EQ(verify.status, 0) << verify.out;
+  simdjson::dom::parser vp;
+  simdjson::dom::element v;
+  ASSERT_EQ(vp.parse(verify.out).get(v), simdjson::SUCCESS) << verify.out;
+  EXPECT_EQ(uint64_t(v["refused"]), busy);
+
+  const Result rebuilt = run("journal replay --json " + journal);
+  ASSERT_EQ(rebuilt.status, 0) << rebuilt.out;
+  EXPECT_EQ(hashes(rebuilt.out).book, hashes(live.out).book);
+  EXPECT_EQ(hashes(rebuilt.out).positions, hashes(live.out).positions);
+  const Result resumed = run(cmd);
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_EQ(hashes(resumed.out).book, hashes(live.out).book);
+  EXPECT_EQ(hashes(resumed.out).positions, hashes(live.out).positions);
+}
+
 TEST_F(Recovery, JournalReplayRebuildsTheBooksWithoutTheCapture) {
   const std::string journal = (dir_ / "j").string();
   const Result live = run("replay --mode match --json --journal " + journal + " --snapshot-every 5000 " + capture_);

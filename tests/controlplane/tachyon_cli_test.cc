@@ -21,6 +21,30 @@ using CliRun = tachyon::test_support::CommandRun;
 // Runs tachyon with args, capturing stdout and stderr.
 CliRun run(const std::string& args) { return tachyon::test_support::run_command(kTachyon + " " + args); }
 
+// Match mode on two cores: the shapes and policies it refuses, each with exit 2 and a
+// line that says why.
+TEST(TachyonCli, MatchCoresRefusesShapesItCannotRun) {
+  const std::string in = std::string(::testing::TempDir()) + "cli_match_cores_" + std::to_string(::getpid()) + ".pcap";
+  ASSERT_EQ(run("gen --mode match --messages 2000 -o " + in).status, 0);
+  const CliRun three = run("replay --mode match --cores 3 " + in);
+  EXPECT_EQ(three.status, 2);
+  EXPECT_NE(three.err.find("gateway core and the matching core"), std::string::npos) << three.err;
+  const CliRun drop = run("replay --mode match --cores 2 --backpressure drop " + in);
+  EXPECT_EQ(drop.status, 2);
+  EXPECT_NE(drop.err.find("unanswered"), std::string::npos) << drop.err;
+  const CliRun alone = run("replay --mode match --backpressure reject " + in);
+  EXPECT_EQ(alone.status, 2);
+  EXPECT_NE(alone.err.find("--mode match --cores 2"), std::string::npos) << alone.err;
+  const CliRun odd = run("replay --mode match --cores 2 --ring-capacity 1000 " + in);
+  EXPECT_EQ(odd.status, 1);
+  EXPECT_NE(odd.err.find("power of two"), std::string::npos) << odd.err;
+  // And the shape it runs: the text summary has the ring's line.
+  const CliRun ok = run("replay --mode match --cores 2 --backpressure reject " + in);
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_NE(ok.out.find("input ring"), std::string::npos) << ok.out;
+  std::remove(in.c_str());
+}
+
 TEST(TachyonCli, JsonSummaryOfTheItchSampleHasTheDocumentedFields) {
   const CliRun r = run("replay --json " + kData + "/itch/ex20101224.TEST_ITCH_50");
   ASSERT_EQ(r.status, 0) << r.err;
