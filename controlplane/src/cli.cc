@@ -270,9 +270,6 @@ int run_replay(const ReplayArgs& a) {
     if (a.cores != 2)
       throw CLI::ValidationError("--cores", "match mode runs on 1 core or on 2 (a gateway core and the matching "
                                             "core); one book shard matches every symbol");
-    if (profiled)
-      throw CLI::ValidationError("--cores", "match mode on 2 cores does not combine with --profile, --csv or "
-                                            "--metrics-port");
     dataplane::ReplayOptions::MatchCores& mc = opt.match_cores;
     mc.split = true;
     if (cfg) {

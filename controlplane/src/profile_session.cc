@@ -17,6 +17,7 @@
 #include "tachyon/controlplane/profile_builder.h"
 #include "tachyon/controlplane/run_profile.h"
 #include "tachyon/dataplane/core_probes.h"
+#include "tachyon/dataplane/pipeline_report.h"
 #include "tachyon/dataplane/resource_sampler.h"
 
 namespace tachyon::controlplane {
@@ -55,6 +56,7 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
     breakers = std::make_unique<dataplane::CircuitBreakers>(options.book.max_symbols, options.breaker);
     options.breakers = breakers.get();
   }
+  std::unique_ptr<dataplane::PublishedRingCounts> input_ring;
   std::unique_ptr<MetricsServer> server;
   if (session.metrics) {
     MetricsServerOptions mo;
@@ -65,6 +67,16 @@ dataplane::ReplaySummary replay_profiled(dataplane::ReplayOptions options, const
     mo.extra_health = session.extra_health;
     if (const dataplane::CircuitBreakers* b = options.breakers; b && options.mode == dataplane::ReplayMode::kMatch)
       mo.extra_metrics = [extra = session.extra_metrics, b] { return (extra ? extra() : std::string()) + breaker_metrics(*b); };
+    if (options.mode == dataplane::ReplayMode::kMatch && options.match_cores.split) {
+      // Match mode on two cores: the input ring's counters, as the matching core
+      // publishes them.
+      input_ring = std::make_unique<dataplane::PublishedRingCounts>();
+      options.match_cores.published = input_ring.get();
+      mo.extra_metrics = [extra = mo.extra_metrics, r = input_ring.get(), policy = options.match_cores.policy] {
+        return (extra ? extra() : std::string()) +
+               dataplane::ring_prometheus({dataplane::RingReport{"gateway->matching", policy, r->load()}});
+      };
+    }
     server = std::make_unique<MetricsServer>(mo, collector);
     if (session.announce)
       std::fprintf(stderr, "metrics: http://%s:%u/metrics and /healthz\n", session.metrics_address.c_str(),

@@ -1,6 +1,8 @@
 // Match-mode replay loop: OUCH 4.2 order entry in MoldUDP64 datagrams from a capture,
 // matched by price-time priority; OUCH replies and ITCH market data optionally written
 // to a capture. Runs on the replay thread.
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -421,7 +423,7 @@ class MatchRun {
   void run_split(PacketSource& reader, bool classic) {
     split_ = true;
     const ReplayOptions::MatchCores& mc = opt_.match_cores;
-    PolicyRing<EntryRecord> ring("input", mc.policy, mc.capacity, mc.priority_capacity, &HugePageResource::shared());
+    PolicyRing<EntryRecord> ring("gateway->matching", mc.policy, mc.capacity, mc.priority_capacity, &HugePageResource::shared());
     // The gateway core numbers clients in order of first appearance; the matching core
     // registers them in the same order when their first message reaches it. Entries are
     // written before the first record that names them is published.
@@ -461,6 +463,7 @@ class MatchRun {
 
     auto gateway = [&] {
       try {
+        ::pthread_setname_np(::pthread_self(), "tachyon-gateway");
         if (gateway_cpu >= 0) pin_this_thread(gateway_cpu, "gateway core");
         ReplayMeter meter(opt_, in, file_size_of(opt_.input));
         auto wait = [&] {
@@ -565,6 +568,7 @@ class MatchRun {
             register_up_to(r.client + 1);
           set_time(r.ts_ns);
           const std::span<const uint8_t> msg = r.bytes();
+          meter.decoded();  // probes: rx -> decode is the gateway core's work and the wait in the ring
           const uint64_t trades_before = gateway_.stats().trades;
           const DecodeStatus st = r.refused ? refuse(r.client, r.seq, msg, /*journal=*/true)
                                             : process(r.client, r.seq, msg, /*journal=*/true);
@@ -574,9 +578,13 @@ class MatchRun {
           applied_seq_[r.client] = std::max(applied_seq_[r.client], r.seq);
           if (!r.last) continue;
           end_packet();
+          meter.packet_done();
           ++packets_done;
           if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
-          if (dur_.published && (packets_done & 63) == 0) publish_state();
+          if ((packets_done & 63) == 0) {
+            if (dur_.published) publish_state();
+            if (mc.published) mc.published->store(ring.counts());
+          }
         }
         ring.release(recs.size());
         poll_commands();
@@ -606,6 +614,7 @@ class MatchRun {
     sum_.malformed = std::move(malformed);
     sum_.match_split = true;
     sum_.input_ring = ring.counts();
+    if (mc.published) mc.published->store(sum_.input_ring);
 
     if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
     poll_commands();

@@ -141,8 +141,7 @@ std::string PipelineReport::describe() const {
   return s;
 }
 
-std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std::vector<uint64_t>& shard_messages,
-                                const nic::NicPort& port) {
+std::string ring_prometheus(const std::vector<RingReport>& rings) {
   std::string o;
   const auto help = [&](const char* name, const char* type, const char* text) {
     o += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
@@ -150,7 +149,8 @@ std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std:
   help("tachyon_ring_records_total", "counter",
        "Records per inter-core ring by fate: queued, taken, and lost to backpressure (dropped, rejected, aborted); "
        "blocked counts pushes that waited for room. A ring named '... packets' carries whole datagrams (packet "
-       "hand-off), one record per datagram.");
+       "hand-off), one record per datagram. On match mode's gateway->matching ring, rejected records are the orders "
+       "answered busy (OUCH Rejected 'O'); each answer is one more queued record.");
   for (const RingReport& r : rings) {
     const std::string l = "ring=\"" + r.name + "\",policy=\"" + to_string(r.policy) + "\",fate=\"";
     const std::pair<const char*, uint64_t> fates[] = {{"queued", r.counts.queued},   {"taken", r.counts.taken},
@@ -158,6 +158,15 @@ std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std:
                                                       {"blocked", r.counts.blocked}, {"aborted", r.counts.aborted}};
     for (const auto& [fate, v] : fates) o += "tachyon_ring_records_total{" + l + fate + "\"} " + std::to_string(v) + "\n";
   }
+  return o;
+}
+
+std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std::vector<uint64_t>& shard_messages,
+                                const nic::NicPort& port) {
+  std::string o = ring_prometheus(rings);
+  const auto help = [&](const char* name, const char* type, const char* text) {
+    o += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+  };
   help("tachyon_shard_messages_total", "counter", "Messages each shard core's books have processed.");
   for (std::size_t s = 0; s < shard_messages.size(); ++s)
     o += "tachyon_shard_messages_total{shard=\"" + std::to_string(s) + "\"} " + std::to_string(shard_messages[s]) + "\n";

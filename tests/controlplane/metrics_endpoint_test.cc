@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -182,6 +183,70 @@ TEST(MetricsEndpoint, TachyonReplayServesTheReplayMetrics) {
   EXPECT_TRUE(WIFEXITED(status)) << "tachyon did not exit cleanly on SIGTERM";
   EXPECT_EQ(WEXITSTATUS(status), 0);
   std::remove(err.c_str());
+}
+
+// Match mode on two cores under reject with a two-record ring: /metrics shows the
+// gateway->matching ring's records by fate, and its refusals are the summary's busy
+// rejects.
+TEST(MetricsEndpoint, TwoCoreMatchModeExportsItsInputRing) {
+  const std::string dir = std::string(::testing::TempDir()) + "metrics_ring_" + std::to_string(::getpid());
+  const std::string capture = dir + ".pcap", err = dir + ".err", out = dir + ".json";
+  ASSERT_EQ(std::system((kTachyon + " gen --mode match --messages 20000 -o " + capture + " >/dev/null").c_str()), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen(out.c_str(), "w", stdout);
+    ::execl(kTachyon.c_str(), kTachyon.c_str(), "replay", "--mode", "match", "--cores", "2", "--backpressure",
+            "reject", "--ring-capacity", "2", "--slow-ns", "2000", "--json", capture.c_str(), "--metrics-port", "0",
+            "--metrics-linger", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string port;
+  const std::regex announce("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics");
+  for (int i = 0; i < 400 && port.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(err);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::smatch m;
+    const std::string text = ss.str();
+    if (std::regex_search(text, m, announce)) port = m[1];
+  }
+  ASSERT_FALSE(port.empty()) << "tachyon never announced the metrics port";
+  const std::string base = "http://127.0.0.1:" + port;
+  Http health;
+  for (int i = 0; i < 600; ++i) {
+    health = curl(base + "/healthz");
+    if (health.body.find("\"state\":\"stopped\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  const Http m = curl(base + "/metrics");
+  ASSERT_EQ(m.status, 200);
+  const std::string ring = "tachyon_ring_records_total{ring=\"gateway->matching\",policy=\"reject\",fate=\"";
+  const uint64_t queued = metric_value(m.body, ring + "queued\"}");
+  const uint64_t taken = metric_value(m.body, ring + "taken\"}");
+  const uint64_t rejected = metric_value(m.body, ring + "rejected\"}");
+  ASSERT_NE(queued, UINT64_MAX) << m.body.substr(0, 2000);
+  EXPECT_EQ(taken, queued);
+  EXPECT_GT(rejected, 0u);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::ifstream in(out);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string json = ss.str();
+  const std::regex busy("\"busy\":([0-9]+)"), messages("\"messages\":([0-9]+)");
+  std::smatch b, n;
+  ASSERT_TRUE(std::regex_search(json, b, busy)) << json;
+  ASSERT_TRUE(std::regex_search(json, n, messages)) << json;
+  EXPECT_EQ(std::stoull(b[1]), rejected);
+  EXPECT_EQ(std::stoull(n[1]), queued);
+  for (const std::string& f : {capture, err, out}) std::remove(f.c_str());
 }
 
 }  // namespace

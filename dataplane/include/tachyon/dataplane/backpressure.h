@@ -46,6 +46,31 @@ struct RingCounts {
   uint64_t lost() const noexcept { return dropped + rejected + aborted; }
 };
 
+// A ring's counters as its owner last published them, for readers on other threads
+// (metrics) that may outlive the ring. The owner stores, anyone loads.
+struct PublishedRingCounts {
+  std::atomic<uint64_t> queued{0}, dropped{0}, rejected{0}, blocked{0}, aborted{0}, taken{0};
+
+  void store(const RingCounts& c) noexcept {
+    queued.store(c.queued, std::memory_order_relaxed);
+    dropped.store(c.dropped, std::memory_order_relaxed);
+    rejected.store(c.rejected, std::memory_order_relaxed);
+    blocked.store(c.blocked, std::memory_order_relaxed);
+    aborted.store(c.aborted, std::memory_order_relaxed);
+    taken.store(c.taken, std::memory_order_relaxed);
+  }
+  RingCounts load() const noexcept {
+    RingCounts c;
+    c.queued = queued.load(std::memory_order_relaxed);
+    c.dropped = dropped.load(std::memory_order_relaxed);
+    c.rejected = rejected.load(std::memory_order_relaxed);
+    c.blocked = blocked.load(std::memory_order_relaxed);
+    c.aborted = aborted.load(std::memory_order_relaxed);
+    c.taken = taken.load(std::memory_order_relaxed);
+    return c;
+  }
+};
+
 template <class T>
 class PolicyRing {
  public:

@@ -119,6 +119,10 @@ class PipelineView {
   virtual std::string prometheus_text() const = 0;
 };
 
+// Prometheus text lines for rings: tachyon_ring_records_total by ring, policy and fate.
+// Control path.
+std::string ring_prometheus(const std::vector<RingReport>& rings);
+
 // Renders the lines PipelineView::prometheus_text() returns. Control path.
 std::string pipeline_prometheus(const std::vector<RingReport>& rings, const std::vector<uint64_t>& shard_messages,
                                 const nic::NicPort& port);

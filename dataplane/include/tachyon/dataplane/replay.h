@@ -131,6 +131,9 @@ struct ReplayOptions {
     // Tests: the matching core takes nothing until the gateway core has read the whole
     // input or has to wait for room, so that a small ring refuses an exact count.
     bool hold_until_input_ends = false;
+    // When set, the matching core publishes the ring's counters here about every 64
+    // packets and at the end (metrics read them while the replay runs).
+    PublishedRingCounts* published = nullptr;
   } match_cores;
 };
 
