@@ -110,6 +110,31 @@ TEST(TachyonNic, MatchReplayThroughDpdkWritesTheSameFramesThroughTxPcap) {
   std::remove(out_d.c_str());
 }
 
+// Match mode on two cores through DPDK: the gateway core receives from the net_pcap
+// vdev, the matching core transmits through its tx_pcap. With one client nothing can
+// overtake (block: the gateway core waits for room), so the report and the frames
+// equal one core's through libpcap.
+TEST(TachyonNic, MatchOnTwoCoresThroughDpdkWritesTheSameFramesAsOneCore) {
+  const std::string in = temp("one-client.pcap"), out_p = temp("one-core.pcap"), out_d = temp("two-cores.pcap");
+  bench::CaptureConfig m;
+  m.kind = bench::CaptureKind::kMatch;
+  m.messages = 40'000;
+  m.clients = 1;
+  std::string symbols;
+  for (const std::string& s : bench::generate_capture(m, in).symbols) symbols += (symbols.empty() ? "" : ",") + s;
+  const std::string args = "replay --json --mode match --symbols " + symbols + " ";
+  const CliRun one = run(args + "--nic pcap --out " + out_p + " " + in);
+  const CliRun two = run(args + "--nic dpdk --cores 2 --backpressure block --out " + out_d + " " + in);
+  ASSERT_EQ(one.status, 0) << one.err;
+  ASSERT_EQ(two.status, 0) << two.err;
+  EXPECT_NE(two.err.find("driver net_pcap"), std::string::npos) << two.err;
+  EXPECT_EQ(report_fields(one.out), report_fields(two.out, {"input_ring"}));
+  const auto fp = frames_of(out_p), fd = frames_of(out_d);
+  EXPECT_GT(fp.size(), 1000u);
+  EXPECT_TRUE(fp == fd) << "the OUCH replies and ITCH market data differ";
+  for (const std::string& f : {in, out_p, out_d}) std::remove(f.c_str());
+}
+
 TEST(TachyonNic, CoresRunsShardCoresWithTheSameCountsAndBookHash) {
   const CliRun one = run("replay --json " + captures().feed);
   ASSERT_EQ(one.status, 0) << one.err;
