@@ -358,53 +358,39 @@ class MatchRun {
     out_.mute(false);
   }
 
-  void run(PacketSource& reader, bool classic) {
-    ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
+  // Reads the capture until it ends or stop() holds, pacing each packet to its capture
+  // time; counts it in s (packets, bytes) and hands it to on_packet(pkt, offset), its
+  // byte offset in a classic pcap. Hot path.
+  template <class Stop, class OnPacket>
+  static void read_packets(PacketSource& reader, bool classic, ReplayMeter& meter, ReplaySummary& s, Stop&& stop,
+                           OnPacket&& on_packet) {
     uint64_t offset = classic ? 24 : 0;
     std::array<nic::CapturedPacket, 32> burst;
-    if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
-    meter.start();
-    // Graceful shutdown (a signal or `ctl stop`): input stops at the next packet.
-    auto stop_requested = [&] { return dur_.stop && dur_.stop->load(std::memory_order_acquire); };
-    bool stopped = false;
-    while (!stopped && !stop_requested()) {
+    while (!stop()) {
       const std::size_t n = reader.rx_burst(burst);
-      if (n == 0) break;
+      if (n == 0) return;
       for (std::size_t i = 0; i < n; ++i) {
         const nic::CapturedPacket& pkt = burst[i];
         // A stop or commands that arrived while the core waited for this packet's time
         // take effect before it, as they would before a packet arriving from the wire.
         meter.pace(pkt.timestamp_ns);
-        if (stop_requested()) {
-          stopped = true;
-          break;
-        }
-        poll_commands();
-        ++sum_.packets;
-        sum_.bytes += pkt.captured_length();
+        if (stop()) return;
+        ++s.packets;
+        s.bytes += pkt.captured_length();
         const uint64_t record_offset = offset;
         if (classic) offset += 16 + pkt.captured_length();
-        meter.packet_arrived();
-        set_time(pkt.timestamp_ns);
-        const bool took = take_packet<false>(
-            pkt, classic, record_offset, sum_, clients_,
-            [&](uint32_t client, const nic::UdpFrame& f) { register_client(client, f); },
-            [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool) {
-              meter.decoded();
-              const uint64_t trades_before = gateway_.stats().trades;
-              const DecodeStatus st = process(client, seq, msg, /*journal=*/true);
-              meter.message_done(ouch_probe_op(msg, gateway_.stats().trades != trades_before));
-              if (st != DecodeStatus::kOk) [[unlikely]]
-                sum_.malformed.add(bad_message(where(sum_.packets, classic, record_offset), seq, msg, st));
-            });
-        if (!took) continue;
-        end_packet();
-        meter.packet_done();
-        if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
-        if (dur_.published && (sum_.packets & 63) == 0) publish_state();
-        if ((sum_.packets & 63) == 0) meter.maybe_report(sum_.bytes + sum_.packets * 16);
+        on_packet(pkt, record_offset);
+        if ((s.packets & 63) == 0) meter.maybe_report(s.bytes + s.packets * 16);
       }
     }
+  }
+
+  // Graceful shutdown (a signal or `ctl stop`): input stops at the next packet.
+  bool stop_requested() const noexcept { return dur_.stop && dur_.stop->load(std::memory_order_acquire); }
+
+  // After the input: commands that came meanwhile, the end of the day, the last
+  // snapshot and state, and the replies still held.
+  void finish_run(ReplayMeter& meter, PacketSource& reader) {
     if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
     poll_commands();
     publisher_.end_of_day();
@@ -413,6 +399,35 @@ class MatchRun {
     meter.finish();
     out_.close();
     if (reader.failed()) sum_.malformed.add(reader.error());
+  }
+
+  void run(PacketSource& reader, bool classic) {
+    ReplayMeter meter(opt_, sum_, file_size_of(opt_.input));
+    if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
+    meter.start();
+    auto on_packet = [&](const nic::CapturedPacket& pkt, uint64_t record_offset) {
+      poll_commands();
+      meter.packet_arrived();
+      set_time(pkt.timestamp_ns);
+      const bool took = take_packet<false>(
+          pkt, classic, record_offset, sum_, clients_,
+          [&](uint32_t client, const nic::UdpFrame& f) { register_client(client, f); },
+          [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool) {
+            meter.decoded();
+            const uint64_t trades_before = gateway_.stats().trades;
+            const DecodeStatus st = process(client, seq, msg, /*journal=*/true);
+            meter.message_done(ouch_probe_op(msg, gateway_.stats().trades != trades_before));
+            if (st != DecodeStatus::kOk) [[unlikely]]
+              sum_.malformed.add(bad_message(where(sum_.packets, classic, record_offset), seq, msg, st));
+          });
+      if (!took) return;
+      end_packet();
+      meter.packet_done();
+      if (dur_.snapshot_every && inputs_since_snapshot_ >= dur_.snapshot_every) snapshot();
+      if (dur_.published && (sum_.packets & 63) == 0) publish_state();
+    };
+    read_packets(reader, classic, meter, sum_, [&] { return stop_requested(); }, on_packet);
+    finish_run(meter, reader);
   }
 
   // Two cores (ReplayOptions::match_cores): this thread is the matching core; a gateway
@@ -473,72 +488,54 @@ class MatchRun {
         // Per client: the normal-lane number of its last record there; its cancels and
         // replaces may overtake only once that record is taken.
         std::vector<uint64_t> last_normal(kMaxClients, UINT64_MAX);
-        uint64_t offset = classic ? 24 : 0;
-        std::array<nic::CapturedPacket, 32> burst;
         meter.start();
-        auto stop_requested = [&] {
-          return quit.load(std::memory_order_relaxed) || (dur_.stop && dur_.stop->load(std::memory_order_acquire));
-        };
-        bool stopped = false;
-        while (!stopped && !stop_requested()) {
-          const std::size_t n = reader.rx_burst(burst);
-          if (n == 0) break;
-          for (std::size_t i = 0; i < n; ++i) {
-            const nic::CapturedPacket& pkt = burst[i];
-            meter.pace(pkt.timestamp_ns);
-            if (stop_requested()) {
-              stopped = true;
-              break;
-            }
-            ++in.packets;
-            in.bytes += pkt.captured_length();
-            const uint64_t record_offset = offset;
-            if (classic) offset += 16 + pkt.captured_length();
-            const uint64_t rx = rdtsc();
-            take_packet<true>(
-                pkt, classic, record_offset, in, gateway_clients,
-                [&](uint32_t client, const nic::UdpFrame& f) {
-                  addresses[client] = {f.src_ip, f.dst_ip, f.src_port, f.dst_port};
-                },
-                [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool last) {
-                  EntryRecord r;
-                  r.rx_tsc = rx;
-                  r.ts_ns = pkt.timestamp_ns;
-                  r.seq = seq;
-                  r.packet = in.packets;
-                  r.offset = record_offset;
-                  r.client = client;
-                  r.length = static_cast<uint16_t>(std::min<std::size_t>(msg.size(), UINT16_MAX));
-                  r.refused = 0;
-                  r.last = last ? 1 : 0;
-                  std::memcpy(r.msg, msg.data(), r.bytes().size());
-                  const uint8_t type = msg.empty() ? 0 : msg[0];
-                  // Cancels (X) and replaces (U) take the priority lane once their
-                  // client's earlier normal-lane records are taken (their order was
-                  // entered); everything else keeps its place in the normal lane.
-                  const bool priority_kind = type == 'X' || type == 'U';
-                  const Lane lane = priority_kind && (last_normal[client] == UINT64_MAX ||
-                                                      ring.lanes().lane_for(true, last_normal[client]) ==
-                                                          Lane::kPriority)
-                                        ? Lane::kPriority
-                                        : Lane::kNormal;
-                  const uint64_t number = ring.lanes().normal_staged();
-                  // New orders and replaces may be refused; cancels and anything that
-                  // will not decode always go through (they add no risk).
-                  const PushOutcome o = type == 'O' || type == 'U' ? ring.push(r, lane, wait)
-                                                                   : ring.push_or_wait(r, lane, wait);
-                  if (o == PushOutcome::kQueued) {
-                    if (lane == Lane::kNormal) last_normal[client] = number;
-                  } else if (o == PushOutcome::kRejected) {
-                    r.refused = 1;
-                    ring.push_or_wait(r, Lane::kPriority, wait);
-                  }
-                  ++in.messages;
-                });
-            ring.publish();
-            if ((in.packets & 63) == 0) meter.maybe_report(in.bytes + in.packets * 16);
+        auto stop = [&] { return quit.load(std::memory_order_relaxed) || stop_requested(); };
+        // One message to the matching core: new orders (O) take the normal lane; cancels
+        // (X) and replaces (U) the priority lane once their client's earlier normal-lane
+        // records are taken (so their order was entered), else the normal lane. New
+        // orders and replaces may be refused, and the refusal goes on in the priority
+        // lane to be answered; cancels and anything that will not decode always go
+        // through (they add no risk).
+        auto hand_over = [&](EntryRecord& r, std::span<const uint8_t> msg) {
+          const uint8_t type = msg.empty() ? 0 : msg[0];
+          const uint64_t after = last_normal[r.client];
+          const bool priority = (type == 'X' || type == 'U') &&
+                                (after == UINT64_MAX || ring.lanes().lane_for(true, after) == Lane::kPriority);
+          const Lane lane = priority ? Lane::kPriority : Lane::kNormal;
+          const uint64_t number = ring.lanes().normal_staged();
+          const PushOutcome o =
+              type == 'O' || type == 'U' ? ring.push(r, lane, wait) : ring.push_or_wait(r, lane, wait);
+          if (o == PushOutcome::kQueued) {
+            if (lane == Lane::kNormal) last_normal[r.client] = number;
+          } else if (o == PushOutcome::kRejected) {
+            r.refused = 1;
+            ring.push_or_wait(r, Lane::kPriority, wait);
           }
-        }
+        };
+        auto on_packet = [&](const nic::CapturedPacket& pkt, uint64_t record_offset) {
+          const uint64_t rx = rdtsc();
+          auto on_client = [&](uint32_t client, const nic::UdpFrame& f) {
+            addresses[client] = {f.src_ip, f.dst_ip, f.src_port, f.dst_port};
+          };
+          auto on_message = [&](uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool last) {
+            EntryRecord r;
+            r.rx_tsc = rx;
+            r.ts_ns = pkt.timestamp_ns;
+            r.seq = seq;
+            r.packet = in.packets;
+            r.offset = record_offset;
+            r.client = client;
+            r.length = static_cast<uint16_t>(std::min<std::size_t>(msg.size(), UINT16_MAX));
+            r.refused = 0;
+            r.last = last ? 1 : 0;
+            std::memcpy(r.msg, msg.data(), r.bytes().size());
+            hand_over(r, msg);
+            ++in.messages;
+          };
+          take_packet<true>(pkt, classic, record_offset, in, gateway_clients, on_client, on_message);
+          ring.publish();
+        };
+        read_packets(reader, classic, meter, in, stop, on_packet);
       } catch (...) {
         gateway_error = std::current_exception();
       }
@@ -615,15 +612,7 @@ class MatchRun {
     sum_.match_split = true;
     sum_.input_ring = ring.counts();
     if (mc.published) mc.published->store(sum_.input_ring);
-
-    if (dur_.on_stage) dur_.on_stage(CoreStage::kDraining, gateway_.state().paused);
-    poll_commands();
-    publisher_.end_of_day();
-    if (dur_.journal || dur_.write_snapshot) snapshot();
-    if (dur_.published) publish_state();
-    meter.finish();
-    out_.close();
-    if (reader.failed()) sum_.malformed.add(reader.error());
+    finish_run(meter, reader);
   }
 
   void summarise() {

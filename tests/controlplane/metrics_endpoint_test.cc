@@ -51,6 +51,34 @@ Http curl(const std::string& url, bool post = false) {
   return r;
 }
 
+// The http://127.0.0.1:PORT that tachyon announced in its stderr file err, waiting up to
+// seconds; empty when it never did.
+std::string announced_endpoint(const std::string& err, int seconds) {
+  const std::regex announce("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics");
+  for (int i = 0; i < seconds * 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(err);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::smatch m;
+    const std::string text = ss.str();
+    if (std::regex_search(text, m, announce)) return "http://127.0.0.1:" + std::string(m[1]);
+  }
+  return "";
+}
+
+// Polls base/healthz until the replay's core reports stopped (at most seconds); returns
+// the last answer.
+Http wait_until_stopped(const std::string& base, int seconds) {
+  Http health;
+  for (int i = 0; i < seconds * 20; ++i) {
+    health = curl(base + "/healthz");
+    if (health.body.find("\"state\":\"stopped\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return health;
+}
+
 uint64_t metric_value(const std::string& text, const std::string& series) {
   const std::size_t at = text.find(series + " ");
   if (at == std::string::npos) return UINT64_MAX;
@@ -145,27 +173,10 @@ TEST(MetricsEndpoint, TachyonReplayServesTheReplayMetrics) {
             "60", "--no-progress", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  // The endpoint announces its port on stderr.
-  std::string port;
-  const std::regex announce("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics");
-  for (int i = 0; i < 200 && port.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(err);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::smatch m;
-    const std::string text = ss.str();
-    if (std::regex_search(text, m, announce)) port = m[1];
-  }
-  ASSERT_FALSE(port.empty()) << "tachyon never announced the metrics port";
-  const std::string base = "http://127.0.0.1:" + port;
   // Wait for the replay to finish (the core reports stopped), then read the totals.
-  Http health;
-  for (int i = 0; i < 300; ++i) {
-    health = curl(base + "/healthz");
-    if (health.body.find("\"state\":\"stopped\"") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const std::string base = announced_endpoint(err, 10);
+  ASSERT_FALSE(base.empty()) << "tachyon never announced the metrics port";
+  const Http health = wait_until_stopped(base, 15);
   EXPECT_NE(health.body.find("\"messages\":12012"), std::string::npos) << health.body;
   std::this_thread::sleep_for(std::chrono::milliseconds(250));  // a collector tick after the stop
   const Http m = curl(base + "/metrics");
@@ -202,25 +213,9 @@ TEST(MetricsEndpoint, TwoCoreMatchModeExportsItsInputRing) {
             "--metrics-linger", "60", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  std::string port;
-  const std::regex announce("metrics: http://127\\.0\\.0\\.1:([0-9]+)/metrics");
-  for (int i = 0; i < 400 && port.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(err);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::smatch m;
-    const std::string text = ss.str();
-    if (std::regex_search(text, m, announce)) port = m[1];
-  }
-  ASSERT_FALSE(port.empty()) << "tachyon never announced the metrics port";
-  const std::string base = "http://127.0.0.1:" + port;
-  Http health;
-  for (int i = 0; i < 600; ++i) {
-    health = curl(base + "/healthz");
-    if (health.body.find("\"state\":\"stopped\"") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const std::string base = announced_endpoint(err, 20);
+  ASSERT_FALSE(base.empty()) << "tachyon never announced the metrics port";
+  wait_until_stopped(base, 30);
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   const Http m = curl(base + "/metrics");
   ASSERT_EQ(m.status, 200);

@@ -55,6 +55,17 @@ std::vector<std::string> enter_tokens(const std::string& path) {
   return out;
 }
 
+// Writes the generator's order-entry flow of `clients` sessions to path.
+bench::CaptureInfo generate(const std::string& path, uint64_t messages, uint32_t clients, uint64_t seed) {
+  bench::CaptureConfig cfg;
+  cfg.kind = bench::CaptureKind::kMatch;
+  cfg.messages = messages;
+  cfg.symbols = 3;
+  cfg.clients = clients;
+  cfg.seed = seed;
+  return bench::generate_capture(cfg, path);
+}
+
 ReplayOptions match_options(const std::string& in, const std::string& out) {
   ReplayOptions o;
   o.mode = ReplayMode::kMatch;
@@ -72,14 +83,8 @@ ReplayOptions match_options(const std::string& in, const std::string& out) {
 // client was taken.) Under block and under reject with a ring large enough that
 // nothing is refused.
 TEST(MatchCores, OneClientGetsTheSameRepliesAndBooksAsOneCore) {
-  bench::CaptureConfig cfg;
-  cfg.kind = bench::CaptureKind::kMatch;
-  cfg.messages = 30'000;
-  cfg.symbols = 3;
-  cfg.clients = 1;
-  cfg.seed = 11;
   const std::string in = temp_path("one_client.pcap");
-  const bench::CaptureInfo info = bench::generate_capture(cfg, in);
+  const bench::CaptureInfo info = generate(in, 30'000, 1, 11);
   ASSERT_GT(info.messages, 10'000u);
 
   ReplayOptions one = match_options(in, temp_path("one.pcap"));
@@ -174,14 +179,8 @@ TEST(MatchCores, AFullRingRefusesNewOrdersAndReplacesBusyAndNeverACancel) {
 // the timing, every new order is answered exactly once (Accepted or Rejected), each
 // refusal is one Rejected 'O' on the wire, and every message is counted once.
 TEST(MatchCores, UnderLoadEveryOrderIsAnsweredAndEveryRefusalCounted) {
-  bench::CaptureConfig cfg;
-  cfg.kind = bench::CaptureKind::kMatch;
-  cfg.messages = 60'000;
-  cfg.symbols = 4;
-  cfg.clients = 4;
-  cfg.seed = 5;
   const std::string in = temp_path("four.pcap");
-  const bench::CaptureInfo info = bench::generate_capture(cfg, in);
+  const bench::CaptureInfo info = generate(in, 60'000, 4, 5);
   ReplayOptions o = match_options(in, temp_path("four_out.pcap"));
   o.symbols = info.symbols;
   o.match_cores.split = true;

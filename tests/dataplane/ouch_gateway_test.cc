@@ -55,19 +55,11 @@ class Venue {
 
   // Sends one message from client at capture time t; returns the messages it caused.
   std::vector<Bytes> send(uint32_t client, uint64_t t, const Bytes& msg) {
-    wire_.messages.clear();
-    gw_.set_time(t);
-    EXPECT_EQ(gw_.on_message(client, ++seq_[client], msg), DecodeStatus::kOk);
-    gw_.flush();
-    return wire_.messages;
+    return through(client, t, msg, &OuchGateway<Wire, NoMarketData>::on_message);
   }
   // As send(), but the engine had no room for the message (OuchGateway::refuse_busy).
   std::vector<Bytes> refuse(uint32_t client, uint64_t t, const Bytes& msg) {
-    wire_.messages.clear();
-    gw_.set_time(t);
-    EXPECT_EQ(gw_.refuse_busy(client, ++seq_[client], msg), DecodeStatus::kOk);
-    gw_.flush();
-    return wire_.messages;
+    return through(client, t, msg, &OuchGateway<Wire, NoMarketData>::refuse_busy);
   }
   // Sends an order that must rest or trade (answered Accepted).
   void accepted(uint32_t client, uint64_t t, const Bytes& msg) {
@@ -84,6 +76,15 @@ class Venue {
   OuchGateway<Wire, NoMarketData>& gw() { return gw_; }
 
  private:
+  using Entry = DecodeStatus (OuchGateway<Wire, NoMarketData>::*)(uint32_t, uint64_t, std::span<const uint8_t>);
+  std::vector<Bytes> through(uint32_t client, uint64_t t, const Bytes& msg, Entry entry) {
+    wire_.messages.clear();
+    gw_.set_time(t);
+    EXPECT_EQ((gw_.*entry)(client, ++seq_[client], msg), DecodeStatus::kOk);
+    gw_.flush();
+    return wire_.messages;
+  }
+
   RiskLimits limits_;
   std::vector<Stock> stocks_{Stock::from("AAPL"), Stock::from("MSFT")};
   book::BookShard shard_;

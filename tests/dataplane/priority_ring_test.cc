@@ -87,18 +87,24 @@ TEST(PolicyRing, RejectCountsEveryRefusalAndTellsTheCaller) {
   EXPECT_STREQ(to_string(r.policy()), "reject");
 }
 
+// A consumer thread that takes n records of r, three at a time, checking that their
+// sequence numbers run 0, 1, 2, ...
+std::thread take_in_order(PolicyRing<Msg>& r, uint64_t n) {
+  return std::thread([&r, n] {
+    uint64_t expect = 0;
+    std::vector<Msg> out(3);
+    while (expect < n) {
+      const std::size_t got = r.pop_n(out);
+      if (got == 0) std::this_thread::yield();
+      for (std::size_t i = 0; i < got; ++i) ASSERT_EQ(out[i].seq, expect++);
+    }
+  });
+}
+
 TEST(PolicyRing, BlockWaitsForTheConsumerAndLosesNothing) {
   PolicyRing<Msg> r("block", BackpressurePolicy::kBlock, 4, 2);
   constexpr uint64_t kN = 20000;
-  std::thread consumer([&] {
-    uint64_t expect = 0;
-    std::vector<Msg> out(3);
-    while (expect < kN) {
-      const std::size_t n = r.pop_n(out);
-      if (n == 0) std::this_thread::yield();
-      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(out[i].seq, expect++);
-    }
-  });
+  std::thread consumer = take_in_order(r, kN);
   for (uint64_t i = 0; i < kN; ++i) ASSERT_EQ(r.push(Msg{i, 0}), PushOutcome::kQueued);
   r.publish();
   consumer.join();
@@ -115,15 +121,7 @@ TEST(PolicyRing, BlockWaitsForTheConsumerAndLosesNothing) {
 TEST(PolicyRing, PushOrWaitWaitsWhateverThePolicy) {
   PolicyRing<Msg> r("reject", BackpressurePolicy::kReject, 4, 2);
   constexpr uint64_t kN = 20000;
-  std::thread consumer([&] {
-    uint64_t expect = 0;
-    std::vector<Msg> out(3);
-    while (expect < kN) {
-      const std::size_t n = r.pop_n(out);
-      if (n == 0) std::this_thread::yield();
-      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(out[i].seq, expect++);
-    }
-  });
+  std::thread consumer = take_in_order(r, kN);
   uint64_t waits = 0;
   for (uint64_t i = 0; i < kN; ++i)
     ASSERT_EQ(r.push_or_wait(Msg{i, 0}, Lane::kNormal, [&] { ++waits; }), PushOutcome::kQueued);
