@@ -476,11 +476,13 @@ class MatchRun {
       }
     };
 
+    // Both meters calibrate the TSC here, before the matching core's clock starts.
+    ReplayMeter gateway_meter(opt_, in, file_size_of(opt_.input));
+    ReplayMeter meter(opt_, sum_, 0);
     auto gateway = [&] {
       try {
         ::pthread_setname_np(::pthread_self(), "tachyon-gateway");
         if (gateway_cpu >= 0) pin_this_thread(gateway_cpu, "gateway core");
-        ReplayMeter meter(opt_, in, file_size_of(opt_.input));
         auto wait = [&] {
           go.store(true, std::memory_order_release);
           cpu_relax();
@@ -488,7 +490,7 @@ class MatchRun {
         // Per client: the normal-lane number of its last record there; its cancels and
         // replaces may overtake only once that record is taken.
         std::vector<uint64_t> last_normal(kMaxClients, UINT64_MAX);
-        meter.start();
+        gateway_meter.start();
         auto stop = [&] { return quit.load(std::memory_order_relaxed) || stop_requested(); };
         // One message to the matching core: new orders (O) take the normal lane; cancels
         // (X) and replaces (U) the priority lane once their client's earlier normal-lane
@@ -535,7 +537,7 @@ class MatchRun {
           take_packet<true>(pkt, classic, record_offset, in, gateway_clients, on_client, on_message);
           ring.publish();
         };
-        read_packets(reader, classic, meter, in, stop, on_packet);
+        read_packets(reader, classic, gateway_meter, in, stop, on_packet);
       } catch (...) {
         gateway_error = std::current_exception();
       }
@@ -543,7 +545,6 @@ class MatchRun {
       go.store(true, std::memory_order_release);
     };
 
-    ReplayMeter meter(opt_, sum_, 0);
     if (dur_.on_stage) dur_.on_stage(CoreStage::kTakingInput, gateway_.state().paused);
     meter.start();
     std::thread gateway_thread(gateway);
