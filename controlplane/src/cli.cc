@@ -314,6 +314,13 @@ int run_replay(const ReplayArgs& a) {
     if (profiled) dur.profile = &po;
     s = run_durable_match(opt, dur, report);
   } else {
+    if (opt.mode == dataplane::ReplayMode::kMatch) {
+      // SIGINT/SIGTERM: stop reading, apply and answer what was read, print the summary,
+      // exit 0.
+      std::signal(SIGINT, on_stop_signal);
+      std::signal(SIGTERM, on_stop_signal);
+      opt.durability.stop = &g_stop;
+    }
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
   }
   if (opt.on_progress) std::fprintf(stderr, "\r%60s\r", "");

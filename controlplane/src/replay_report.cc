@@ -73,7 +73,8 @@ std::string format_summary_text(const dataplane::ReplaySummary& s) {
   const bool lobster = s.format == InputFormat::kLobsterCsv;
   const bool file = s.format == InputFormat::kItchBinaryFile || lobster;
   out += line("input", with_commas(s.packets) + (file ? " records, " : " packets, ") + with_commas(s.bytes) +
-                           " bytes" + (s.filtered ? ", " + with_commas(s.filtered) + " for other feeds" : ""));
+                           " bytes" + (s.filtered ? ", " + with_commas(s.filtered) + " for other feeds" : "") +
+                           (s.stopped ? "; stopped on request before the end of the input" : ""));
   out += line("messages", with_commas(s.messages) + ": " + type_counts(s.by_type));
   if (!file) {
     out += line("sequence", with_commas(s.sessions) + " sessions; gaps " + range_text(s.gaps) + "; duplicates " +
@@ -160,6 +161,7 @@ std::string format_summary_json(const dataplane::ReplaySummary& s) {
   for (int t = 0; t < 256; ++t)
     if (s.by_type[t]) j.field(std::string(1, static_cast<char>(t)), s.by_type[t]);
   j.end_object();
+  if (s.stopped) j.field("stopped", true);
   j.field("packets", s.packets).field("bytes", s.bytes).field("filtered", s.filtered).field("sessions", s.sessions);
   j.field("gaps", s.gaps.events).field("gap_messages", s.gaps.messages);
   if (s.gaps.events) {

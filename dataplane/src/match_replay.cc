@@ -360,13 +360,17 @@ class MatchRun {
 
   // Reads the capture until it ends or stop() holds, pacing each packet to its capture
   // time; counts it in s (packets, bytes) and hands it to on_packet(pkt, offset), its
-  // byte offset in a classic pcap. Hot path.
+  // byte offset in a classic pcap. Sets s.stopped when stop() ended it. Hot path.
   template <class Stop, class OnPacket>
   static void read_packets(PacketSource& reader, bool classic, ReplayMeter& meter, ReplaySummary& s, Stop&& stop,
                            OnPacket&& on_packet) {
     uint64_t offset = classic ? 24 : 0;
     std::array<nic::CapturedPacket, 32> burst;
-    while (!stop()) {
+    for (;;) {
+      if (stop()) {
+        s.stopped = true;
+        return;
+      }
       const std::size_t n = reader.rx_burst(burst);
       if (n == 0) return;
       for (std::size_t i = 0; i < n; ++i) {
@@ -374,7 +378,10 @@ class MatchRun {
         // A stop or commands that arrived while the core waited for this packet's time
         // take effect before it, as they would before a packet arriving from the wire.
         meter.pace(pkt.timestamp_ns);
-        if (stop()) return;
+        if (stop()) {
+          s.stopped = true;
+          return;
+        }
         ++s.packets;
         s.bytes += pkt.captured_length();
         const uint64_t record_offset = offset;
@@ -604,6 +611,7 @@ class MatchRun {
     sum_.filtered += in.filtered;
     sum_.heartbeats += in.heartbeats;
     sum_.skipped_replayed += in.skipped_replayed;
+    sum_.stopped = in.stopped;
     for (std::size_t t = 0; t < in.by_type.size(); ++t) sum_.by_type[t] += in.by_type[t];
     ProblemLog malformed = std::move(in.malformed);
     for (std::size_t k = 0; k < std::min<uint64_t>(sum_.malformed.count, ProblemLog::kKept); ++k)

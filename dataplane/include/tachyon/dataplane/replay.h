@@ -156,6 +156,7 @@ struct ReplaySummary {
   uint64_t messages = 0;                   // application messages processed
   std::array<uint64_t, 256> by_type{};     // by ITCH/OUCH type letter (LOBSTER: '1'..'7')
   uint64_t packets = 0;                    // capture records read
+  bool stopped = false;                    // a stop request (signal, ctl stop) ended the input early
   uint64_t bytes = 0;                      // input bytes consumed
   uint64_t filtered = 0;                   // datagrams for other feeds (not malformed)
   ProblemLog malformed;                    // frames, datagrams or messages that did not decode
