@@ -171,7 +171,8 @@ int run_replay(const ReplayArgs& a) {
     if (!opt.cpus.empty() && a.cores > opt.cpus.size())
       throw CLI::ValidationError("--cores", std::to_string(a.cores) + " needs " + std::to_string(a.cores) +
                                                 " data-plane CPUs (1 dispatch + " + std::to_string(a.cores - 1) +
-                                                " shard), but cores.dataplane lists " +
+                                                " shard, or in match mode the matching and the gateway core), "
+                                                "but cores.dataplane lists " +
                                                 std::to_string(opt.cpus.size()) + " (" +
                                                 format_cpu_list(opt.cpus) + ")");
     opt.book = cfg->book;
