@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <csignal>
 #include <optional>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +33,7 @@
 #include "tachyon/dataplane/match_endpoints.h"
 #include "tachyon/dataplane/feed_pipeline.h"
 #include "tachyon/dataplane/replay.h"
+#include "tachyon/dataplane/stop_signal.h"
 #include "tachyon/nic/nic_options.h"
 
 extern "C" char** environ;  // the process environment (POSIX)
@@ -124,9 +124,6 @@ void draw_progress(const dataplane::ReplayProgress& p) {
   std::fflush(stderr);
 }
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-
 int run_replay(const ReplayArgs& a) {
   dataplane::ReplayOptions opt;
   opt.speed = parse_speed(a.speed);
@@ -193,7 +190,7 @@ int run_replay(const ReplayArgs& a) {
   if (a.snapshot_every >= 0) dur.snapshot_every = static_cast<uint64_t>(a.snapshot_every);
   dur.control_socket = a.ctl;
   dur.config_hash = cfg ? cfg->hash : 0;
-  dur.stop = &g_stop;
+  dur.stop = &dataplane::stop_flag();  // SIGINT/SIGTERM once installed, and ctl stop
   if (cfg) {
     dur.config_paths = a.config;
     dur.config = &*cfg;
@@ -309,8 +306,7 @@ int run_replay(const ReplayArgs& a) {
   dataplane::ReplaySummary s;
   if (durable) {
     // SIGINT/SIGTERM: stop reading, snapshot, flush the journal, exit 0.
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    dataplane::install_stop_signals();
     if (cfg) ConfigWatcher::block_sighup();  // SIGHUP reloads the configuration
     if (profiled) dur.profile = &po;
     s = run_durable_match(opt, dur, report);
@@ -318,9 +314,7 @@ int run_replay(const ReplayArgs& a) {
     if (opt.mode == dataplane::ReplayMode::kMatch) {
       // SIGINT/SIGTERM: stop reading, apply and answer what was read, print the summary,
       // exit 0.
-      std::signal(SIGINT, on_stop_signal);
-      std::signal(SIGTERM, on_stop_signal);
-      opt.durability.stop = &g_stop;
+      opt.durability.stop = &dataplane::install_stop_signals();
     }
     s = profiled ? replay_profiled(opt, po) : dataplane::replay(opt);
   }

@@ -110,14 +110,19 @@ void JournalWriter::run() {
       ++expected;
     }
     if (expected == 0) return true;
-    int rc = io_uring_submit_and_wait(&ring, expected);
+    // A signal (SIGINT/SIGTERM asking for a clean stop) may interrupt a wait: wait again,
+    // or the journal would fail just as the engine shuts down.
+    int rc;
+    do rc = io_uring_submit_and_wait(&ring, expected);
+    while (rc == -EINTR);
     if (rc < 0) {
       error_ = opt_.path + ": io_uring_submit_and_wait: " + std::strerror(-rc);
       return false;
     }
     for (int i = 0; i < expected; ++i) {
       io_uring_cqe* cqe = nullptr;
-      rc = io_uring_wait_cqe(&ring, &cqe);
+      do rc = io_uring_wait_cqe(&ring, &cqe);
+      while (rc == -EINTR);
       if (rc < 0) {
         error_ = opt_.path + ": io_uring_wait_cqe: " + std::strerror(-rc);
         return false;

@@ -19,6 +19,7 @@
 #include "tachyon/dataplane/core_probes.h"
 #include "tachyon/dataplane/pipeline_report.h"
 #include "tachyon/dataplane/resource_sampler.h"
+#include "tachyon/dataplane/stop_signal.h"
 
 namespace tachyon::controlplane {
 
@@ -37,7 +38,9 @@ void linger(double seconds) {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (!g_stop_linger && std::chrono::steady_clock::now() < until)
+  // A stop asked for during the replay (its signal handlers, or ctl stop) ends it too.
+  const std::atomic<bool>& stopped = dataplane::stop_flag();
+  while (!g_stop_linger && !stopped.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);

@@ -37,6 +37,8 @@ const std::atomic<bool>& install_stop_signals() {
   return g_stop;
 }
 
+std::atomic<bool>& stop_flag() noexcept { return g_stop; }
+
 int stop_signal_number() noexcept { return g_signal.load(std::memory_order_relaxed); }
 
 void reset_stop_signal() noexcept {
