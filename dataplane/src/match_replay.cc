@@ -5,20 +5,19 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <thread>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tachyon/book/book_shard.h"
 #include "tachyon/dataplane/backpressure.h"
 #include "tachyon/dataplane/cpu_pinning.h"
 #include "tachyon/dataplane/cpu_relax.h"
-#include "tachyon/dataplane/tsc_clock.h"
 #include "tachyon/dataplane/huge_page_resource.h"
 #include "tachyon/dataplane/internal/packet_source.h"
 #include "tachyon/dataplane/internal/replay_meter.h"
@@ -29,6 +28,7 @@
 #include "tachyon/dataplane/moldudp64.h"
 #include "tachyon/dataplane/ouch_gateway.h"
 #include "tachyon/dataplane/state_codec.h"
+#include "tachyon/dataplane/tsc_clock.h"
 #include "tachyon/nic/capture_error.h"
 #include "tachyon/nic/pcap_reader.h"
 #include "tachyon/nic/pcap_writer.h"
@@ -613,10 +613,8 @@ class MatchRun {
     sum_.skipped_replayed += in.skipped_replayed;
     sum_.stopped = in.stopped;
     for (std::size_t t = 0; t < in.by_type.size(); ++t) sum_.by_type[t] += in.by_type[t];
-    ProblemLog malformed = std::move(in.malformed);
-    for (std::size_t k = 0; k < std::min<uint64_t>(sum_.malformed.count, ProblemLog::kKept); ++k)
-      malformed.add(std::move(sum_.malformed.first[k]));
-    malformed.count += sum_.malformed.count - std::min<uint64_t>(sum_.malformed.count, ProblemLog::kKept);
+    ProblemLog malformed = std::move(in.malformed);  // the gateway core's first, then the matching core's
+    malformed.merge(std::move(sum_.malformed));
     sum_.malformed = std::move(malformed);
     sum_.match_split = true;
     sum_.input_ring = ring.counts();
@@ -689,25 +687,26 @@ class MatchRun {
     }
   }
 
+  // Appends an inbound message to the journal, when there is one: its capture time and
+  // sequence number, then its bytes (an input, or a refused one). Hot path.
+  void journal_input(journal::RecordType type, uint32_t client, uint64_t seq, std::span<const uint8_t> msg) noexcept {
+    if (!dur_.journal) return;
+    const journal::InputPrefix pre{time_ns_(), seq};
+    dur_.journal->append(type, client, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&pre), sizeof pre),
+                         msg);
+  }
+
   // Journals (when asked) and answers one inbound message busy, without applying it
   // (two-core match mode: the input ring was full). Hot path.
   DecodeStatus refuse(uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool journal) noexcept {
-    if (journal && dur_.journal) {
-      const journal::InputPrefix pre{time_ns_(), seq};
-      dur_.journal->append(journal::RecordType::kRefused, client,
-                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&pre), sizeof pre), msg);
-    }
+    if (journal) journal_input(journal::RecordType::kRefused, client, seq, msg);
     ++inputs_since_snapshot_;
     return gateway_.refuse_busy(client, seq, msg);
   }
 
   // Journals (when asked) and applies one inbound message. Hot path.
   DecodeStatus process(uint32_t client, uint64_t seq, std::span<const uint8_t> msg, bool journal) noexcept {
-    if (journal && dur_.journal) {
-      const journal::InputPrefix pre{time_ns_(), seq};
-      dur_.journal->append(journal::RecordType::kInput, client,
-                           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(&pre), sizeof pre), msg);
-    }
+    if (journal) journal_input(journal::RecordType::kInput, client, seq, msg);
     ++inputs_;
     ++inputs_since_snapshot_;
     // Timer resumes at input times only: a recovery sees exactly these inputs, at these

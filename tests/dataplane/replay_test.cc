@@ -51,6 +51,24 @@ void expect_positive_quantities(const ReplaySummary& s) {
 }
 
 // Demonstration 1: the ITCH sample, with zero length prefixes and with real ones.
+// Two logs joined (the two-core match mode's gateway and matching cores): the first's
+// texts, then the second's while there is room, and both counts.
+TEST(ProblemLog, MergeKeepsTheFirstTextsInOrderAndEveryCount) {
+  ProblemLog a, b;
+  a.add("a0");
+  a.add("a1");
+  for (int i = 0; i < 6; ++i) b.add("b" + std::to_string(i));
+  a.merge(std::move(b));
+  EXPECT_EQ(a.count, 8u);
+  EXPECT_EQ(a.first[0], "a0");
+  EXPECT_EQ(a.first[1], "a1");
+  EXPECT_EQ(a.first[2], "b0");
+  EXPECT_EQ(a.first[3], "b1");
+  ProblemLog empty;
+  a.merge(std::move(empty));
+  EXPECT_EQ(a.count, 8u);
+}
+
 TEST(Replay, ItchSampleParsesCompletelyWithItsPublishedCounts) {
   uint64_t hashes[2];
   int i = 0;

@@ -4,6 +4,7 @@
 // happened. The replay loop runs on the calling thread; time comes from the capture.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -145,6 +146,13 @@ struct ProblemLog {
   void add(std::string what) {
     if (count < kKept) first[count] = std::move(what);
     ++count;
+  }
+  // Appends other's problems after these: its kept texts while there is room, and its
+  // whole count.
+  void merge(ProblemLog&& other) {
+    const uint64_t kept = std::min<uint64_t>(other.count, kKept);
+    for (uint64_t k = 0; k < kept; ++k) add(std::move(other.first[k]));
+    count += other.count - kept;
   }
 };
 
